@@ -10,14 +10,13 @@ builder.AddAioStorage();
 builder.AddAioMetadata();
 builder.AddAioRedis();
 builder.AddAioRabbitMq();
+builder.AddAioAccounts();
 
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "AIO Storage API";
-    document.Info.Description = "Files, folders, transfers, sharing and media of AIO Storage. All routes are under /api/v1.";
-    return Task.CompletedTask;
-}));
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+// Unreadable bodies (malformed JSON) reach the exception handler and become 400 problems with the parser's reason.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer<AioOpenApiDocumentTransformer>());
 builder.Services.AddWebOriginCors(builder.Configuration);
 
 var app = builder.Build();
@@ -25,14 +24,20 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapOpenApi("/api/v1/openapi.json");
+app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
 app.MapScalarApiReference("/api/v1/docs", options => options
     .WithTitle("AIO Storage API")
-    .WithOpenApiRoutePattern("/api/v1/openapi.json"));
+    .WithOpenApiRoutePattern("/api/v1/openapi.json")
+    .AddPreferredSecuritySchemes(AioOpenApiDocumentTransformer.BearerScheme)).AllowAnonymous();
 
 var api = app.MapGroup("/api/v1");
 api.MapHealthEndpoints();
+api.MapAuthEndpoints();
+api.MapFolderEndpoints();
+api.MapAuditEndpoints();
 
 app.MapDefaultEndpoints();
 app.Run();

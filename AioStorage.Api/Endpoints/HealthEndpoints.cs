@@ -6,7 +6,7 @@ public static class HealthEndpoints
 {
     public static RouteGroupBuilder MapHealthEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/health").WithTags("Health");
+        var group = api.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/", GetHealth)
             .WithName("GetHealth")
             .WithSummary("Health of every dependency")

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AioStorage.Core.Metadata;
 
 /// <summary>An account. <see cref="StorageUsed"/> is the sum of the sizes of every file and version the user owns, trash included, until purged.</summary>
@@ -30,6 +32,9 @@ public enum FileStatus
 /// A trashed node has <see cref="DeletedAt"/> set and <see cref="TrashId"/> naming the node the user put in the trash
 /// (itself, or the folder it was under), so a folder and everything under it leave and come back together.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(FolderRecord), "folder")]
+[JsonDerivedType(typeof(FileRecord), "file")]
 public abstract record NodeRecord
 {
     public required string Id { get; init; }
@@ -48,8 +53,10 @@ public abstract record NodeRecord
 
     public string? TrashId { get; init; }
 
+    [JsonIgnore]
     public abstract NodeType Type { get; }
 
+    [JsonIgnore]
     public bool IsTrashed => DeletedAt is not null;
 }
 

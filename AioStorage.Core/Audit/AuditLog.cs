@@ -1,0 +1,30 @@
+using AioStorage.Core.Accounts;
+using AioStorage.Core.Metadata;
+
+namespace AioStorage.Core.Audit;
+
+/// <summary>The actions the audit log records, as stored (stable strings: clients filter on them).</summary>
+public static class AuditActions
+{
+    public const string SignUp = "auth.signup";
+    public const string SignIn = "auth.signin";
+    public const string SignInFailed = "auth.signin-failed";
+    public const string SignOut = "auth.signout";
+    public const string SessionRevoked = "auth.session-revoked";
+    public const string FolderCreate = "folder.create";
+    public const string FolderRename = "folder.rename";
+    public const string FolderMove = "folder.move";
+    public const string FolderDelete = "folder.delete";
+}
+
+public sealed class AuditLog(IAuditStore store, TimeProvider time)
+{
+    public Task RecordAsync(string userId, string action, string? resourceId, ClientInfo client, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? details = null)
+        => store.AppendAsync(new AuditEventRecord(
+            Ids.New(), userId, action, resourceId, details ?? new Dictionary<string, string>(), client.IpAddress, client.UserAgent, time.GetUtcNow()),
+            cancellationToken);
+
+    public Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken)
+        => store.ListAsync(userId, skip, limit, cancellationToken);
+}
