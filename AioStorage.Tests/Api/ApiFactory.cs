@@ -1,7 +1,12 @@
+using System.Net;
 using AioStorage.Api;
 using AioStorage.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AioStorage.Tests.Api;
 
@@ -11,10 +16,15 @@ namespace AioStorage.Tests.Api;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<ApiAssembly>
 {
-    private readonly Dictionary<string, string?> _settings;
+    /// <summary>Tests set the caller's address with this header (the in-memory test server has none).</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
 
-    public ApiFactory(IDictionary<string, string?>? overrides = null)
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string _environment;
+
+    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Testing")
     {
+        _environment = environment;
         Root = Directory.CreateTempSubdirectory("aio-api-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -23,6 +33,9 @@ public class ApiFactory : WebApplicationFactory<ApiAssembly>
             ["STORAGE_PATH"] = Path.Combine(Root, "storage"),
             ["METADATA_PROVIDER"] = "sqlite",
             ["SQLITE_PATH"] = Path.Combine(Root, "metadata", "aio-storage.db"),
+            ["JWT_SECRET"] = "tests-only-secret-" + Guid.NewGuid().ToString("N"),
+            // The production work factor (600,000) would make every sign-up in the suite take a third of a second.
+            ["Auth:PasswordIterations"] = "1000",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -32,13 +45,39 @@ public class ApiFactory : WebApplicationFactory<ApiAssembly>
 
     public string Root { get; }
 
+    /// <summary>The api's clock: starts now, moves only when a test advances it.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+        });
+    }
+
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[ClientAddressHeader], out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     public override async ValueTask DisposeAsync()
