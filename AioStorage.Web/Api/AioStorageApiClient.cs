@@ -29,6 +29,8 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
         if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable && !IsProblem(response))
         {
             var report = await ReadAsync<HealthReport>(response, cancellationToken);
+            // An api that leaves out "checks" still gets its overall status shown.
+            report = report with { Checks = report.Checks ?? new Dictionary<string, HealthCheckEntry>() };
             return new HealthResult((int)response.StatusCode, report, stopwatch.Elapsed);
         }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using AioStorage.Web.Api;
 using Microsoft.AspNetCore.Components.Server.ProtectedBrowserStorage;
 
@@ -35,9 +36,9 @@ public sealed class UserSession(ProtectedLocalStorage storage, AioStorageApiClie
                 Current = session;
             }
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or JsonException)
         {
-            // Written with keys this server no longer has (a fresh container, say): that session is gone.
+            // Written with keys this server no longer has (a fresh container, say), or by an older web: that session is gone.
             logger.LogInformation(ex, "Discarding a stored session that cannot be decrypted");
             await storage.DeleteAsync(StorageKey);
         }
