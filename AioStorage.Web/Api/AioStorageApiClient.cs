@@ -16,9 +16,6 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
     private const string ProblemMediaType = "application/problem+json";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The api address as the web server reaches it, for messages about an unreachable api.</summary>
-    public Uri ServerAddress => endpoints.Server;
-
     public async Task<HealthResult> GetHealthAsync(CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();

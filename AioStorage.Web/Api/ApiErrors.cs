@@ -12,9 +12,6 @@ public sealed record ApiProblem(
 {
     public static ApiProblem FromStatus(HttpStatusCode status, string? reason) =>
         new((int)status, reason, null, null, new Dictionary<string, string[]>());
-
-    /// <summary>The most useful sentence for a person: the detail, else the title, else the bare status.</summary>
-    public string Message => Detail ?? Title ?? $"The api answered with status {Status}.";
 }
 
 public abstract class ApiException(string message, Exception? inner = null) : Exception(message, inner);
