@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace AioStorage.Web.Api;
+
+/// <summary>
+/// The web's only way to talk to the api (<c>/api/v1</c>). Error answers become <see cref="ApiProblemException"/>
+/// (with the RFC 9457 fields), and an api that does not answer becomes <see cref="ApiUnreachableException"/>.
+/// </summary>
+public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
+{
+    private const string ProblemMediaType = "application/problem+json";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<HealthResult> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/v1/health"), cancellationToken);
+        stopwatch.Stop();
+
+        // 503 carries the same report as 200: it tells which dependency is down.
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable && !IsProblem(response))
+        {
+            var report = await ReadAsync<HealthReport>(response, cancellationToken);
+            // An api that leaves out "checks" still gets its overall status shown.
+            report = report with { Checks = report.Checks ?? new Dictionary<string, HealthCheckEntry>() };
+            return new HealthResult((int)response.StatusCode, report, stopwatch.Elapsed);
+        }
+
+        throw await ToProblemAsync(response, cancellationToken);
+    }
+
+    public Task<AuthResult> LoginAsync(LoginRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/login", request, bearerToken: null, cancellationToken);
+
+    public Task<AuthResult> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/register", request, bearerToken: null, cancellationToken);
+
+    public async Task LogoutAsync(string bearerToken, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(Request(HttpMethod.Post, "api/v1/auth/logout", null, bearerToken), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToProblemAsync(response, cancellationToken);
+        }
+    }
+
+    public Task<PingAccepted> SendPingAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<PingAccepted>(HttpMethod.Post, "api/v1/system/ping", content: null, bearerToken: null, cancellationToken);
+
+    public Task<PingStatus> GetPingAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<PingStatus>(HttpMethod.Get, $"api/v1/system/ping/{Uri.EscapeDataString(id)}", content: null, bearerToken: null, cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? content, string? bearerToken, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(Request(method, path, content, bearerToken), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToProblemAsync(response, cancellationToken);
+        }
+
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, object? content, string? bearerToken)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (content is not null)
+        {
+            request.Content = JsonContent.Create(content, content.GetType(), options: Json);
+        }
+
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            try
+            {
+                return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new ApiUnreachableException(endpoints.Server, Describe(ex), ex);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ApiUnreachableException(endpoints.Server, $"no answer within {http.Timeout.TotalSeconds:0} s", ex);
+            }
+        }
+    }
+
+    private static string Describe(HttpRequestException ex) => ex.GetBaseException() switch
+    {
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused",
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } => "host name not found",
+        SocketException socket => socket.Message,
+        var inner => inner.Message,
+    };
+
+    private static bool IsProblem(HttpResponseMessage response) =>
+        string.Equals(response.Content.Headers.ContentType?.MediaType, ProblemMediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+                ?? throw new JsonException("empty body");
+        }
+        catch (JsonException ex)
+        {
+            throw new ApiProblemException(new ApiProblem(
+                (int)response.StatusCode,
+                "Unexpected answer from the api",
+                $"The api's answer to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} could not be read ({ex.Message}).",
+                null,
+                new Dictionary<string, string[]>()));
+        }
+    }
+
+    private static async Task<ApiProblemException> ToProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!IsProblem(response))
+        {
+            return new ApiProblemException(ApiProblem.FromStatus(response.StatusCode, response.ReasonPhrase));
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            return new ApiProblemException(ReadProblem(document.RootElement, response));
+        }
+        catch (JsonException)
+        {
+            return new ApiProblemException(ApiProblem.FromStatus(response.StatusCode, response.ReasonPhrase));
+        }
+    }
+
+    private static ApiProblem ReadProblem(JsonElement root, HttpResponseMessage response)
+    {
+        string? Text(string name) =>
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+
+        var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.TryGetInt32(out var code)
+            ? code
+            : (int)response.StatusCode;
+
+        var errors = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("errors", out var fields) && fields.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var field in fields.EnumerateObject())
+            {
+                errors[field.Name] = field.Value.ValueKind switch
+                {
+                    JsonValueKind.Array => [.. field.Value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)],
+                    JsonValueKind.String => [field.Value.GetString()!],
+                    _ => [],
+                };
+            }
+        }
+
+        return new ApiProblem(status, Text("title") ?? response.ReasonPhrase, Text("detail"), Text("type"), errors);
+    }
+}
