@@ -21,9 +21,10 @@ internal static class SqliteSchema
                 created_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL
             ) STRICT;
-            -- Email before username: a sign-up that clashes on both is told about its email first, as on MongoDB.
-            CREATE UNIQUE INDEX ux_users_email_key ON users (email_key);
+            -- SQLite checks the most recently created unique index first: email last, so that a sign-up clashing on
+            -- both is told about its email, as the MongoDB store does.
             CREATE UNIQUE INDEX ux_users_username_key ON users (username_key);
+            CREATE UNIQUE INDEX ux_users_email_key ON users (email_key);
 
             CREATE TABLE nodes (
                 id TEXT NOT NULL PRIMARY KEY,
