@@ -148,6 +148,25 @@ public abstract partial class MetadataStoreContract
     }
 
     [ContractFact]
+    public async Task No_reader_ever_sees_a_negative_usage_while_releases_race_with_increases()
+    {
+        // The end value of racing releases and increases depends on their order, so what is checked is the invariant
+        // every order keeps: the usage is never negative, not even for a moment between the steps of one adjustment.
+        var user = await CreatedAsync(NewUser(used: 10));
+        var writers = InParallel(40, i => Users.AdjustStorageUsedAsync(user.Id, i % 2 == 0 ? -50 : 30, T(1), Ct));
+        var seen = new List<long>();
+        while (!writers.IsCompleted)
+        {
+            seen.Add(await StorageUsedAsync(user.Id));
+        }
+
+        await writers;
+        seen.Add(await StorageUsedAsync(user.Id));
+
+        Assert.All(seen, used => Assert.InRange(used, 0, 10 + (20 * 30)));
+    }
+
+    [ContractFact]
     public async Task Adjusting_an_unknown_user_creates_nobody()
     {
         var id = NewId();
