@@ -10,8 +10,19 @@ namespace AioStorage.Core.Metadata.MongoDb;
 /// </summary>
 internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections collections) : IMetadataStoreInitializer
 {
+    private const int NamespaceExists = 48;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        foreach (var name in new[]
+        {
+            MongoMetadataCollections.UsersName, MongoMetadataCollections.NodesName, MongoMetadataCollections.AuditEventsName,
+            MongoMetadataCollections.SharesName, MongoMetadataCollections.LinksName,
+        })
+        {
+            await EnsureCollectionAsync(name, cancellationToken);
+        }
+
         var users = Builders<UserDocument>.IndexKeys;
         await collections.Users.Indexes.CreateManyAsync(
         [
@@ -71,6 +82,21 @@ internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections col
             Plain(new BsonDocument { { "ownerId", 1 }, { "createdAt", -1 } }, "ix_links_owner"),
             Plain(new BsonDocument("nodeId", 1), "ix_links_node"),
         ], cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the collection up front rather than leaving it to the first createIndexes: processes starting together
+    /// would otherwise race to create it implicitly. Whoever loses that race finds it there, which is all it needs.
+    /// </summary>
+    private async Task EnsureCollectionAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await collections.Database.CreateCollectionAsync(name, cancellationToken: cancellationToken);
+        }
+        catch (MongoCommandException ex) when (ex.Code == NamespaceExists)
+        {
+        }
     }
 
     private static CreateIndexModel<UserDocument> Unique(IndexKeysDefinition<UserDocument> keys, string name) =>
