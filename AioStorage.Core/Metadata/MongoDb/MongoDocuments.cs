@@ -1,0 +1,218 @@
+namespace AioStorage.Core.Metadata.MongoDb;
+
+/// <summary>
+/// The shapes stored in MongoDB, apart from the domain records so that the records carry no persistence concerns
+/// and a stored shape changes only on purpose. Element names and serializers are set in <see cref="MongoDocumentMappings"/>.
+/// </summary>
+internal sealed class UserDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string Username { get; set; } = string.Empty;
+
+    /// <summary><see cref="NodeNames.Key"/> of the username: what the unique index compares.</summary>
+    public string UsernameKey { get; set; } = string.Empty;
+
+    public string Email { get; set; } = string.Empty;
+
+    public string EmailKey { get; set; } = string.Empty;
+
+    public string PasswordHash { get; set; } = string.Empty;
+
+    public long StorageUsed { get; set; }
+
+    public long StorageQuota { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public static UserDocument From(UserRecord user) => new()
+    {
+        Id = user.Id,
+        Username = user.Username,
+        UsernameKey = NodeNames.Key(user.Username),
+        Email = user.Email,
+        EmailKey = NodeNames.Key(user.Email),
+        PasswordHash = user.PasswordHash,
+        StorageUsed = user.StorageUsed,
+        StorageQuota = user.StorageQuota,
+        CreatedAt = user.CreatedAt,
+        UpdatedAt = user.UpdatedAt,
+    };
+
+    public UserRecord ToRecord() =>
+        new(Id, Username, Email, PasswordHash, StorageUsed, StorageQuota, CreatedAt, UpdatedAt);
+}
+
+/// <summary>Folders and files share one collection, so that a folder and a file in one place cannot take the same name.</summary>
+internal sealed class NodeDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string OwnerId { get; set; } = string.Empty;
+
+    public string? ParentId { get; set; }
+
+    public NodeType Type { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary><see cref="NodeNames.Key"/> of the name: what the live-name index compares and listings sort by.</summary>
+    public string NameKey { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Mirrors <see cref="DeletedAt"/> as a boolean because a partial index can filter on <c>trashed: false</c> on
+    /// every MongoDB version (and the emulator), while "deletedAt is null" is not an accepted partial filter.
+    /// </summary>
+    public bool Trashed { get; set; }
+
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public string? TrashId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public long? Size { get; set; }
+
+    public string? MimeType { get; set; }
+
+    public string? Sha256 { get; set; }
+
+    public FileStatus? Status { get; set; }
+
+    public string? StatusReason { get; set; }
+
+    public string? CurrentVersionId { get; set; }
+
+    public MediaDocument? Media { get; set; }
+
+    public static NodeDocument From(NodeRecord node)
+    {
+        var document = new NodeDocument
+        {
+            Id = node.Id,
+            OwnerId = node.OwnerId,
+            ParentId = node.ParentId,
+            Type = node.Type,
+            Name = node.Name,
+            NameKey = NodeNames.Key(node.Name),
+            Trashed = node.DeletedAt is not null,
+            DeletedAt = node.DeletedAt,
+            TrashId = node.TrashId,
+            CreatedAt = node.CreatedAt,
+            UpdatedAt = node.UpdatedAt,
+        };
+        if (node is FileRecord file)
+        {
+            document.Size = file.Size;
+            document.MimeType = file.MimeType;
+            document.Sha256 = file.Sha256;
+            document.Status = file.Status;
+            document.StatusReason = file.StatusReason;
+            document.CurrentVersionId = file.CurrentVersionId;
+            document.Media = file.Media is { } media ? MediaDocument.From(media) : null;
+        }
+
+        return document;
+    }
+
+    public NodeRecord ToRecord() => Type switch
+    {
+        NodeType.Folder => new FolderRecord
+        {
+            Id = Id,
+            OwnerId = OwnerId,
+            ParentId = ParentId,
+            Name = Name,
+            CreatedAt = CreatedAt,
+            UpdatedAt = UpdatedAt,
+            DeletedAt = DeletedAt,
+            TrashId = TrashId,
+        },
+        NodeType.File => new FileRecord
+        {
+            Id = Id,
+            OwnerId = OwnerId,
+            ParentId = ParentId,
+            Name = Name,
+            CreatedAt = CreatedAt,
+            UpdatedAt = UpdatedAt,
+            DeletedAt = DeletedAt,
+            TrashId = TrashId,
+            Size = Size ?? 0,
+            MimeType = MimeType ?? string.Empty,
+            Sha256 = Sha256 ?? string.Empty,
+            Status = Status ?? FileStatus.Processing,
+            StatusReason = StatusReason,
+            CurrentVersionId = CurrentVersionId,
+            Media = Media?.ToRecord(),
+        },
+        _ => throw new InvalidDataException($"Node {Id} has an unknown type '{Type}'."),
+    };
+}
+
+internal sealed class MediaDocument
+{
+    public string? DetectedMimeType { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public double? DurationSeconds { get; set; }
+
+    public string? VideoCodec { get; set; }
+
+    public string? AudioCodec { get; set; }
+
+    public int? Rotation { get; set; }
+
+    public static MediaDocument From(MediaInfo media) => new()
+    {
+        DetectedMimeType = media.DetectedMimeType,
+        Width = media.Width,
+        Height = media.Height,
+        DurationSeconds = media.DurationSeconds,
+        VideoCodec = media.VideoCodec,
+        AudioCodec = media.AudioCodec,
+        Rotation = media.Rotation,
+    };
+
+    public MediaInfo ToRecord() => new(DetectedMimeType, Width, Height, DurationSeconds, VideoCodec, AudioCodec, Rotation);
+}
+
+internal sealed class AuditEventDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public string Action { get; set; } = string.Empty;
+
+    public string? ResourceId { get; set; }
+
+    public Dictionary<string, string> Details { get; set; } = [];
+
+    public string? IpAddress { get; set; }
+
+    public string? UserAgent { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public static AuditEventDocument From(AuditEventRecord auditEvent) => new()
+    {
+        Id = auditEvent.Id,
+        UserId = auditEvent.UserId,
+        Action = auditEvent.Action,
+        ResourceId = auditEvent.ResourceId,
+        Details = new Dictionary<string, string>(auditEvent.Details),
+        IpAddress = auditEvent.IpAddress,
+        UserAgent = auditEvent.UserAgent,
+        CreatedAt = auditEvent.CreatedAt,
+    };
+
+    public AuditEventRecord ToRecord() => new(Id, UserId, Action, ResourceId, Details, IpAddress, UserAgent, CreatedAt);
+}

@@ -1,0 +1,69 @@
+namespace AioStorage.Core.Metadata.Sqlite;
+
+/// <summary>
+/// The schema as ordered migrations. A migration, once released, never changes: a new need is a new version at the
+/// end, so every database, whatever version it was left at, walks the same steps to the current one.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> Migrations =
+    [
+        (1, "users, nodes, audit events", """
+            CREATE TABLE users (
+                id TEXT NOT NULL PRIMARY KEY,
+                username TEXT NOT NULL,
+                username_key TEXT NOT NULL,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                storage_used INTEGER NOT NULL CHECK (storage_used >= 0),
+                storage_quota INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) STRICT;
+            -- SQLite checks the most recently created unique index first: email last, so that a sign-up clashing on
+            -- both is told about its email, as the MongoDB store does.
+            CREATE UNIQUE INDEX ux_users_username_key ON users (username_key);
+            CREATE UNIQUE INDEX ux_users_email_key ON users (email_key);
+
+            CREATE TABLE nodes (
+                id TEXT NOT NULL PRIMARY KEY,
+                owner_id TEXT NOT NULL,
+                parent_id TEXT,
+                type TEXT NOT NULL CHECK (type IN ('folder', 'file')),
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                trash_id TEXT,
+                size INTEGER,
+                mime_type TEXT,
+                sha256 TEXT,
+                status TEXT,
+                status_reason TEXT,
+                current_version_id TEXT,
+                media TEXT
+            ) STRICT;
+            -- NULLs are distinct in a SQLite unique index, so the implicit root is indexed as ''.
+            CREATE UNIQUE INDEX ux_nodes_live_name ON nodes (owner_id, ifnull(parent_id, ''), name_key) WHERE deleted_at IS NULL;
+            CREATE INDEX ix_nodes_owner_parent ON nodes (owner_id, parent_id);
+            CREATE INDEX ix_nodes_owner_deleted ON nodes (owner_id, deleted_at);
+            CREATE INDEX ix_nodes_owner_trash ON nodes (owner_id, trash_id) WHERE trash_id IS NOT NULL;
+
+            CREATE TABLE audit_events (
+                id TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                resource_id TEXT,
+                details TEXT NOT NULL,
+                ip_address TEXT,
+                user_agent TEXT,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX ix_audit_events_user_created ON audit_events (user_id, created_at DESC, id DESC);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+}
