@@ -1,5 +1,6 @@
 using AioStorage.Core.Configuration;
 using AioStorage.Core.Health;
+using AioStorage.Core.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
@@ -35,6 +36,7 @@ public static class AioDependencies
     {
         var options = MetadataOptions.From(builder.Configuration, StorageOptions.From(builder.Configuration));
         builder.Services.AddSingleton(options);
+        builder.Services.AddMetadataStore(options);
         if (options.Provider == MetadataProvider.MongoDb)
         {
             builder.AddMongoDbClient(MetadataOptions.MongoConnectionName, Metadata);
