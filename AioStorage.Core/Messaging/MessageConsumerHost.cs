@@ -26,6 +26,7 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
 
     private readonly string _queue;
     private readonly QueueTopology _queueTopology;
@@ -418,6 +419,11 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
         }
     }
 
+    /// <summary>
+    /// Closes the channel, which makes the broker take back every unacknowledged message as soon as it confirms the
+    /// close. RabbitMQ.Client then also waits for handlers still running on the channel; a handler that ignores its
+    /// cancellation is not waited for beyond <see cref="CloseGrace"/>, its message is safe in the queue already.
+    /// </summary>
     private async Task CloseChannelAsync()
     {
         var channel = Interlocked.Exchange(ref _channel, null);
@@ -429,7 +435,12 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
 
         try
         {
+            await channel.CloseAsync(Constants.ReplySuccess, "consumer stopped", abort: true, CancellationToken.None).WaitAsync(CloseGrace, _time);
             await channel.DisposeAsync();
+        }
+        catch (TimeoutException)
+        {
+            LogCloseTimedOut(_logger, _queue, Volatile.Read(ref _inFlight));
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
         {
@@ -472,6 +483,9 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
 
     [LoggerMessage(LogLevel.Warning, "Could not settle message {MessageId} on {Queue}; the broker will deliver it again")]
     private static partial void LogAckFailed(ILogger logger, Exception exception, string messageId, string queue);
+
+    [LoggerMessage(LogLevel.Warning, "Closed the channel of {Queue} with {InFlight} handler(s) still running; their messages are back in the queue")]
+    private static partial void LogCloseTimedOut(ILogger logger, string queue, int inFlight);
 
     [LoggerMessage(LogLevel.Debug, "Cancelling the consumer of {Queue} failed")]
     private static partial void LogCancelFailed(ILogger logger, Exception exception, string queue);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace AioStorage.Tests.Infrastructure;
 
@@ -99,15 +100,16 @@ public sealed class TestVirtualHost : IAsyncDisposable
     /// <summary>
     /// A connection like the one Aspire's client makes (automatic and topology recovery on), but recovering within
     /// a quarter second so recovery tests stay short. The caller owns it unless <paramref name="track"/>.
+    /// Without <paramref name="recover"/> a lost connection stays lost, as when the process behind it died.
     /// </summary>
-    public async Task<IConnection> ConnectAsync(string clientName, bool track = true)
+    public async Task<IConnection> ConnectAsync(string clientName, bool track = true, bool recover = true)
     {
         var factory = new ConnectionFactory
         {
             Uri = _broker.AmqpUri,
             VirtualHost = Name,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
+            AutomaticRecoveryEnabled = recover,
+            TopologyRecoveryEnabled = recover,
             NetworkRecoveryInterval = TimeSpan.FromMilliseconds(250),
             ClientProvidedName = clientName,
         };
@@ -124,20 +126,26 @@ public sealed class TestVirtualHost : IAsyncDisposable
     }
 
     /// <summary>Ready messages in <paramref name="queue"/>, straight from the broker (the management API's counts lag by seconds).</summary>
-    public async Task<uint> MessageCountAsync(string queue)
-    {
-        var connection = await InspectorAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var ok = await channel.QueueDeclarePassiveAsync(queue);
-        return ok.MessageCount;
-    }
+    public async Task<uint> MessageCountAsync(string queue) => (await DeclarePassiveAsync(queue)).MessageCount;
 
+    /// <summary>Consumers on <paramref name="queue"/>; 0 while the queue does not exist yet.</summary>
     public async Task<uint> ConsumerCountAsync(string queue)
     {
+        try
+        {
+            return (await DeclarePassiveAsync(queue)).ConsumerCount;
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    private async Task<QueueDeclareOk> DeclarePassiveAsync(string queue)
+    {
         var connection = await InspectorAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var ok = await channel.QueueDeclarePassiveAsync(queue);
-        return ok.ConsumerCount;
+        return await channel.QueueDeclarePassiveAsync(queue);
     }
 
     /// <summary>Takes (and acknowledges) the next message of <paramref name="queue"/>, or null when it is empty.</summary>

@@ -25,9 +25,10 @@ internal static class MessagingTestHost
         Action<MessagingBuilder>? consumers = null,
         Action<MessagingOptions>? options = null,
         Action<IServiceCollection>? services = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        bool recoverConnection = true)
     {
-        var connection = await vhost.ConnectAsync(name, track: false);
+        var connection = await vhost.ConnectAsync(name, track: false, recover: recoverConnection);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
         builder.Services.AddMetrics();
         builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(output, name)).SetMinimumLevel(LogLevel.Debug));
