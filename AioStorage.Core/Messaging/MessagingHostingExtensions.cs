@@ -1,7 +1,7 @@
+using System.Diagnostics.Metrics;
 using AioStorage.Core.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;

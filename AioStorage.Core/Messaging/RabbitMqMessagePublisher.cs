@@ -52,7 +52,6 @@ internal sealed partial class RabbitMqMessagePublisher(
 
         try
         {
-            await topologyInitializer.EnsureDeclaredAsync(cancellationToken);
             await PublishConfirmedAsync(string.Empty, queue, properties, body, queue, cancellationToken);
         }
         catch (Exception ex)
@@ -77,13 +76,14 @@ internal sealed partial class RabbitMqMessagePublisher(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
+            await topologyInitializer.EnsureDeclaredAsync(linked.Token);
             var channel = await GetChannelAsync(linked.Token);
             await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new MessagePublishException(queue, messageId,
-                $"The broker did not confirm message {messageId} for '{queue}' within {options.Value.PublishTimeout.TotalSeconds:0.###} s.");
+                $"Message {messageId} for '{queue}' was not published and confirmed within {options.Value.PublishTimeout.TotalSeconds:0.###} s.");
         }
         catch (PublishReturnException ex)
         {
@@ -95,7 +95,7 @@ internal sealed partial class RabbitMqMessagePublisher(
             throw new MessagePublishException(queue, messageId,
                 $"The broker {(ex.IsReturn ? "returned" : "refused (nack)")} message {messageId} for '{queue}'.", ex);
         }
-        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or BrokerUnreachableException
+        catch (Exception ex) when (ex is RabbitMQClientException or OperationInterruptedException or IOException or TimeoutException
                                        or ObjectDisposedException or InvalidOperationException)
         {
             LogPublishFailed(logger, ex, messageId, queue);

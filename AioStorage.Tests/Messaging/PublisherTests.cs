@@ -104,6 +104,23 @@ public sealed class PublisherTests(ITestOutputHelper output) : IAsyncLifetime
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task Without_a_reachable_broker_a_publish_fails_with_a_publish_exception()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<IConnection>(_ =>
+            new ConnectionFactory { Uri = new Uri("amqp://guest:guest@127.0.0.1:1/") }.CreateConnectionAsync().GetAwaiter().GetResult());
+        builder.AddAioMessaging(o => o.PublishTimeout = TimeSpan.FromSeconds(5));
+        using var host = builder.Build();
+        var publisher = host.Services.GetRequiredService<IMessagePublisher>();
+
+        var failure = await Assert.ThrowsAsync<MessagePublishException>(() =>
+            publisher.PublishAsync(QueueNames.WorkerPing, new TestMessage("nowhere to go"), "nowhere-1"));
+
+        Assert.Equal("nowhere-1", failure.MessageId);
+        Assert.IsType<BrokerUnreachableException>(failure.InnerException);
+    }
+
     private static string WorkerPingJson(string id, DateTimeOffset sentAt) =>
         JsonSerializer.Serialize(new { id, sentAt });
 
