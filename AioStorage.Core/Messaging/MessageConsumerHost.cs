@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -216,7 +218,7 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
         if (!TryRead(delivery, out var message, out var poisonType, out var poisonReason))
         {
             LogPoison(_logger, messageId, _queue, poisonReason);
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, poisonReason);
+            activity?.SetStatus(ActivityStatusCode.Error, poisonReason);
             await DeadLetterAsync(channel, delivery, messageId, attempt, DeadLetterReasons.Poison, poisonType, poisonReason);
             _metrics.Duration(_queue, DeadLetterReasons.Poison, _time.GetElapsedTime(started));
             return;
@@ -232,7 +234,7 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
         catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
         {
             LogAbandoned(_logger, messageId, _queue);
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "abandoned at shutdown");
+            activity?.SetStatus(ActivityStatusCode.Error, "abandoned at shutdown");
             _metrics.Duration(_queue, "abandoned", _time.GetElapsedTime(started));
             return;
         }
@@ -331,7 +333,7 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
         headers[MessageHeaders.ExceptionMessage] = MessagingTelemetry.Truncate(exceptionMessage);
         headers[MessageHeaders.Attempts] = attempt;
         headers[MessageHeaders.OriginalQueue] = _queue;
-        headers[MessageHeaders.DeadLetteredAt] = _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        headers[MessageHeaders.DeadLetteredAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         try
         {
             await _publisher.PublishConfirmedAsync(MessagingTopology.DeadLetterExchange, _queue, properties, delivery.Body, _queue, CancellationToken.None);

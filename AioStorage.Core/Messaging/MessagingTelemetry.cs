@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using OpenTelemetry;
 using OpenTelemetry.Context.Propagation;
 
@@ -91,12 +90,9 @@ public static class MessagingTelemetry
         activity.SetTag("messaging.message.id", messageId);
     }
 
-    internal static string Describe(Exception exception)
-    {
-        var text = new StringBuilder(exception.GetType().FullName).Append(": ").Append(exception.Message).ToString();
-        return Truncate(text);
-    }
+    internal static string Describe(Exception exception) => Truncate($"{exception.GetType().FullName}: {exception.Message}");
 
+    /// <summary>Keeps failure text in headers and tags bounded: an exception message can quote a whole input.</summary>
     internal static string Truncate(string text, int max = 1024) => text.Length <= max ? text : text[..max];
 }
 
