@@ -220,11 +220,17 @@ public sealed class TestVirtualHost : IAsyncDisposable
             connections = [.. _connections];
         }
 
-        foreach (var connection in connections)
+        try
         {
-            await connection.DisposeAsync();
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
         }
-
-        using var response = await _broker.Management.DeleteAsync($"vhosts/{Escaped}");
+        finally
+        {
+            // Deleting the vhost also closes whatever connection a test left open in it.
+            using var response = await _broker.Management.DeleteAsync($"vhosts/{Escaped}");
+        }
     }
 }
