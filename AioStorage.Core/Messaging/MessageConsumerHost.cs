@@ -93,8 +93,6 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
                 }
 
                 LogConsumerLost(_logger, _queue, channel.CloseReason?.ReplyText ?? "the broker cancelled the consumer");
-                // The queue may have been deleted under us: declare everything again before consuming anew.
-                _topologyInitializer.Invalidate();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -104,6 +102,9 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
             {
                 LogStartFailed(_logger, ex, _queue, restartDelay.TotalSeconds);
             }
+
+            // The queue may have been deleted under us: declare everything again before consuming anew.
+            _topologyInitializer.Invalidate();
 
             if (Volatile.Read(ref _stopping) == 1)
             {
