@@ -1,4 +1,5 @@
 using AioStorage.Core.Errors;
+using AioStorage.Core.Messaging;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -29,6 +30,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
                 },
                 Title = domain.Title,
                 Detail = domain.Message,
+            },
+            MessagePublishException => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Service unavailable",
+                Detail = "The message queue did not accept the work. Try again in a moment.",
             },
             BadHttpRequestException bad => new ProblemDetails
             {

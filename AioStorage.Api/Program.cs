@@ -10,7 +10,9 @@ builder.AddAioStorage();
 builder.AddAioMetadata();
 builder.AddAioRedis();
 builder.AddAioRabbitMq();
+builder.AddAioMessaging();
 builder.AddAioAccounts();
+builder.AddAioRateLimiting();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -26,6 +28,7 @@ app.UseStatusCodePages();
 app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
 app.MapScalarApiReference("/api/v1/docs", options => options
@@ -38,6 +41,7 @@ api.MapHealthEndpoints();
 api.MapAuthEndpoints();
 api.MapFolderEndpoints();
 api.MapAuditEndpoints();
+api.MapSystemEndpoints();
 
 app.MapDefaultEndpoints();
 app.Run();
