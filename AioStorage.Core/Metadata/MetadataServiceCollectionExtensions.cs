@@ -12,9 +12,10 @@ namespace AioStorage.Core.Metadata;
 public static class MetadataServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IUserStore"/>, <see cref="INodeStore"/>, <see cref="IAuditStore"/> and
-    /// <see cref="IMetadataStoreInitializer"/> for the configured provider, and runs the initializer when the host
-    /// starts. MongoDB takes the <c>IMongoDatabase</c> that ServiceDefaults' <c>AddMongoDbClient</c> registers.
+    /// Registers <see cref="IUserStore"/>, <see cref="INodeStore"/>, <see cref="IFileVersionStore"/>,
+    /// <see cref="IBlobReferenceStore"/>, <see cref="IUploadSessionStore"/>, <see cref="IOutboxStore"/>,
+    /// <see cref="IAuditStore"/> and <see cref="IMetadataStoreInitializer"/> for the configured provider, and runs the
+    /// initializer when the host starts. MongoDB takes the <c>IMongoDatabase</c> that ServiceDefaults' <c>AddMongoDbClient</c> registers.
     /// </summary>
     public static IServiceCollection AddMetadataStore(this IServiceCollection services, MetadataOptions options)
     {
@@ -27,6 +28,10 @@ public static class MetadataServiceCollectionExtensions
                 services.AddSingleton(new SqliteConnectionFactory(options.SqlitePath));
                 services.AddSingleton<IUserStore, SqliteUserStore>();
                 services.AddSingleton<INodeStore, SqliteNodeStore>();
+                services.AddSingleton<IFileVersionStore, SqliteFileVersionStore>();
+                services.AddSingleton<IBlobReferenceStore, SqliteBlobReferenceStore>();
+                services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+                services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
                 services.AddSingleton<IAuditStore, SqliteAuditStore>();
                 services.AddSingleton<IMetadataStoreInitializer, SqliteMetadataStoreInitializer>();
                 break;
@@ -34,6 +39,10 @@ public static class MetadataServiceCollectionExtensions
                 services.AddSingleton<MongoMetadataCollections>();
                 services.AddSingleton<IUserStore, MongoUserStore>();
                 services.AddSingleton<INodeStore, MongoNodeStore>();
+                services.AddSingleton<IFileVersionStore, MongoFileVersionStore>();
+                services.AddSingleton<IBlobReferenceStore, MongoBlobReferenceStore>();
+                services.AddSingleton<IUploadSessionStore, MongoUploadSessionStore>();
+                services.AddSingleton<IOutboxStore, MongoOutboxStore>();
                 services.AddSingleton<IAuditStore, MongoAuditStore>();
                 services.AddSingleton<IMetadataStoreInitializer, MongoMetadataStoreInitializer>();
                 break;

@@ -17,6 +17,11 @@ internal static class MongoDocumentMappings
 
     private static readonly IBsonSerializer<DateTimeOffset> Time = new DateTimeOffsetSerializer(BsonType.DateTime);
     private static readonly IBsonSerializer<DateTimeOffset?> OptionalTime = new NullableSerializer<DateTimeOffset>(Time);
+    private static readonly IBsonSerializer<long> Int64 = new Int64Serializer(BsonType.Int64);
+
+    /// <summary>[{k, v}] rather than a sub-document: the keys (audit details, upload metadata, message headers) are free text and may hold '.' or '$'.</summary>
+    private static readonly IBsonSerializer<Dictionary<string, string>> FreeTextKeys =
+        new DictionaryInterfaceImplementerSerializer<Dictionary<string, string>>(DictionaryRepresentation.ArrayOfDocuments);
 
     /// <summary>Class maps are process-wide in the driver: register them once, before the first collection is used.</summary>
     public static void Register()
@@ -93,12 +98,66 @@ internal static class MongoDocumentMappings
                 map.MapMember(d => d.UserId).SetElementName("userId");
                 map.MapMember(d => d.Action).SetElementName("action");
                 map.MapMember(d => d.ResourceId).SetElementName("resourceId");
-                // [{k, v}] rather than a sub-document: detail keys are free text and may hold '.' or '$'.
-                map.MapMember(d => d.Details).SetElementName("details")
-                    .SetSerializer(new DictionaryInterfaceImplementerSerializer<Dictionary<string, string>>(DictionaryRepresentation.ArrayOfDocuments));
+                map.MapMember(d => d.Details).SetElementName("details").SetSerializer(FreeTextKeys);
                 map.MapMember(d => d.IpAddress).SetElementName("ipAddress");
                 map.MapMember(d => d.UserAgent).SetElementName("userAgent");
                 map.MapMember(d => d.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+            });
+
+            BsonClassMap.TryRegisterClassMap<FileVersionDocument>(map =>
+            {
+                map.SetIgnoreExtraElements(true);
+                map.MapIdMember(d => d.Id);
+                map.MapMember(d => d.FileId).SetElementName("fileId");
+                map.MapMember(d => d.OwnerId).SetElementName("ownerId");
+                map.MapMember(d => d.Sha256).SetElementName("sha256");
+                map.MapMember(d => d.Size).SetElementName("size").SetSerializer(Int64);
+                map.MapMember(d => d.MimeType).SetElementName("mimeType");
+                map.MapMember(d => d.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+            });
+
+            BsonClassMap.TryRegisterClassMap<BlobDocument>(map =>
+            {
+                map.SetIgnoreExtraElements(true);
+                map.MapIdMember(d => d.Id);
+                map.MapMember(d => d.Size).SetElementName("size").SetSerializer(Int64);
+                map.MapMember(d => d.References).SetElementName("references").SetSerializer(Int64);
+                // An explicit null while referenced: "orphanedAt < cutoff" then never matches a referenced blob.
+                map.MapMember(d => d.OrphanedAt).SetElementName("orphanedAt").SetSerializer(OptionalTime);
+                map.MapMember(d => d.UpdatedAt).SetElementName("updatedAt").SetSerializer(Time);
+            });
+
+            BsonClassMap.TryRegisterClassMap<UploadSessionDocument>(map =>
+            {
+                map.SetIgnoreExtraElements(true);
+                map.MapIdMember(d => d.Id);
+                map.MapMember(d => d.OwnerId).SetElementName("ownerId");
+                map.MapMember(d => d.FolderId).SetElementName("folderId");
+                map.MapMember(d => d.FileName).SetElementName("fileName");
+                map.MapMember(d => d.MimeType).SetElementName("mimeType");
+                map.MapMember(d => d.Length).SetElementName("length").SetSerializer(Int64);
+                map.MapMember(d => d.Offset).SetElementName("offset").SetSerializer(Int64);
+                map.MapMember(d => d.Status).SetElementName("status").SetSerializer(new EnumSerializer<UploadStatus>(BsonType.String));
+                map.MapMember(d => d.FileId).SetElementName("fileId");
+                map.MapMember(d => d.Metadata).SetElementName("metadata").SetSerializer(FreeTextKeys);
+                map.MapMember(d => d.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+                map.MapMember(d => d.UpdatedAt).SetElementName("updatedAt").SetSerializer(Time);
+                map.MapMember(d => d.ExpiresAt).SetElementName("expiresAt").SetSerializer(Time);
+            });
+
+            BsonClassMap.TryRegisterClassMap<OutboxMessageDocument>(map =>
+            {
+                map.SetIgnoreExtraElements(true);
+                map.MapIdMember(d => d.Id);
+                map.MapMember(d => d.Queue).SetElementName("queue");
+                map.MapMember(d => d.MessageType).SetElementName("messageType");
+                map.MapMember(d => d.Payload).SetElementName("payload");
+                map.MapMember(d => d.Headers).SetElementName("headers").SetSerializer(FreeTextKeys);
+                map.MapMember(d => d.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+                map.MapMember(d => d.Attempts).SetElementName("attempts");
+                map.MapMember(d => d.NextAttemptAt).SetElementName("nextAttemptAt").SetSerializer(Time);
+                map.MapMember(d => d.SentAt).SetElementName("sentAt").SetSerializer(OptionalTime);
+                map.MapMember(d => d.LastError).SetElementName("lastError");
             });
 
             _registered = true;

@@ -216,3 +216,141 @@ internal sealed class AuditEventDocument
 
     public AuditEventRecord ToRecord() => new(Id, UserId, Action, ResourceId, Details, IpAddress, UserAgent, CreatedAt);
 }
+
+internal sealed class FileVersionDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string FileId { get; set; } = string.Empty;
+
+    public string OwnerId { get; set; } = string.Empty;
+
+    public string Sha256 { get; set; } = string.Empty;
+
+    public long Size { get; set; }
+
+    public string MimeType { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public static FileVersionDocument From(FileVersionRecord version) => new()
+    {
+        Id = version.Id,
+        FileId = version.FileId,
+        OwnerId = version.OwnerId,
+        Sha256 = version.Sha256,
+        Size = version.Size,
+        MimeType = version.MimeType,
+        CreatedAt = version.CreatedAt,
+    };
+
+    public FileVersionRecord ToRecord() => new(Id, FileId, OwnerId, Sha256, Size, MimeType, CreatedAt);
+}
+
+/// <summary>One per stored content, keyed by its SHA-256, so that an upsert on the id is the only way to create one.</summary>
+internal sealed class BlobDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public long Size { get; set; }
+
+    public long References { get; set; }
+
+    /// <summary>Set when the count fell to zero, null while anything refers to the blob.</summary>
+    public DateTimeOffset? OrphanedAt { get; set; }
+
+    /// <summary>When the count last changed, for whoever inspects the collection.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public BlobRecord ToRecord() => new(Id, Size, References, OrphanedAt);
+}
+
+internal sealed class UploadSessionDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string OwnerId { get; set; } = string.Empty;
+
+    public string? FolderId { get; set; }
+
+    public string FileName { get; set; } = string.Empty;
+
+    public string? MimeType { get; set; }
+
+    public long Length { get; set; }
+
+    public long Offset { get; set; }
+
+    public UploadStatus Status { get; set; }
+
+    public string? FileId { get; set; }
+
+    public Dictionary<string, string> Metadata { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public static UploadSessionDocument From(UploadSessionRecord session) => new()
+    {
+        Id = session.Id,
+        OwnerId = session.OwnerId,
+        FolderId = session.FolderId,
+        FileName = session.FileName,
+        MimeType = session.MimeType,
+        Length = session.Length,
+        Offset = session.Offset,
+        Status = session.Status,
+        FileId = session.FileId,
+        Metadata = new Dictionary<string, string>(session.Metadata),
+        CreatedAt = session.CreatedAt,
+        UpdatedAt = session.UpdatedAt,
+        ExpiresAt = session.ExpiresAt,
+    };
+
+    public UploadSessionRecord ToRecord() =>
+        new(Id, OwnerId, FolderId, FileName, MimeType, Length, Offset, Status, FileId, Metadata, CreatedAt, UpdatedAt, ExpiresAt);
+}
+
+internal sealed class OutboxMessageDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string Queue { get; set; } = string.Empty;
+
+    public string MessageType { get; set; } = string.Empty;
+
+    public string Payload { get; set; } = string.Empty;
+
+    public Dictionary<string, string> Headers { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>Stored as an explicit null until sent, so that the pending index holds every unsent message under null.</summary>
+    public DateTimeOffset? SentAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public static OutboxMessageDocument From(OutboxMessageRecord message) => new()
+    {
+        Id = message.Id,
+        Queue = message.Queue,
+        MessageType = message.MessageType,
+        Payload = message.Payload,
+        Headers = new Dictionary<string, string>(message.Headers),
+        CreatedAt = message.CreatedAt,
+        Attempts = message.Attempts,
+        NextAttemptAt = message.NextAttemptAt,
+        SentAt = message.SentAt,
+        LastError = message.LastError,
+    };
+
+    public OutboxMessageRecord ToRecord() =>
+        new(Id, Queue, MessageType, Payload, Headers, CreatedAt, Attempts, NextAttemptAt, SentAt, LastError);
+}

@@ -10,6 +10,10 @@ internal sealed class MongoMetadataCollections
     public const string AuditEventsName = "auditEvents";
     public const string SharesName = "shares";
     public const string LinksName = "links";
+    public const string FileVersionsName = "fileVersions";
+    public const string BlobsName = "blobs";
+    public const string UploadSessionsName = "uploadSessions";
+    public const string OutboxName = "outbox";
 
     public MongoMetadataCollections(IMongoDatabase database)
     {
@@ -18,6 +22,10 @@ internal sealed class MongoMetadataCollections
         Users = database.GetCollection<UserDocument>(UsersName);
         Nodes = database.GetCollection<NodeDocument>(NodesName);
         AuditEvents = database.GetCollection<AuditEventDocument>(AuditEventsName);
+        FileVersions = database.GetCollection<FileVersionDocument>(FileVersionsName);
+        Blobs = database.GetCollection<BlobDocument>(BlobsName);
+        UploadSessions = database.GetCollection<UploadSessionDocument>(UploadSessionsName);
+        Outbox = database.GetCollection<OutboxMessageDocument>(OutboxName);
     }
 
     public IMongoDatabase Database { get; }
@@ -27,6 +35,14 @@ internal sealed class MongoMetadataCollections
     public IMongoCollection<NodeDocument> Nodes { get; }
 
     public IMongoCollection<AuditEventDocument> AuditEvents { get; }
+
+    public IMongoCollection<FileVersionDocument> FileVersions { get; }
+
+    public IMongoCollection<BlobDocument> Blobs { get; }
+
+    public IMongoCollection<UploadSessionDocument> UploadSessions { get; }
+
+    public IMongoCollection<OutboxMessageDocument> Outbox { get; }
 
     /// <summary>
     /// A unique index refused the write (E11000). Which index is not read from the message: mongod names it there but

@@ -17,7 +17,8 @@ internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections col
         foreach (var name in new[]
         {
             MongoMetadataCollections.UsersName, MongoMetadataCollections.NodesName, MongoMetadataCollections.AuditEventsName,
-            MongoMetadataCollections.SharesName, MongoMetadataCollections.LinksName,
+            MongoMetadataCollections.SharesName, MongoMetadataCollections.LinksName, MongoMetadataCollections.FileVersionsName,
+            MongoMetadataCollections.BlobsName, MongoMetadataCollections.UploadSessionsName, MongoMetadataCollections.OutboxName,
         })
         {
             await EnsureCollectionAsync(name, cancellationToken);
@@ -57,12 +58,57 @@ internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections col
                     Name = "ix_nodes_owner_trash",
                     PartialFilterExpression = Builders<NodeDocument>.Filter.Eq(n => n.Trashed, true),
                 }),
+            // The trash listing: an owner's trashed nodes newest first (the roots among them are picked by $expr).
+            new CreateIndexModel<NodeDocument>(
+                nodes.Ascending(n => n.OwnerId).Ascending(n => n.Trashed).Descending(n => n.DeletedAt).Descending(n => n.Id),
+                new CreateIndexOptions { Name = "ix_nodes_owner_trashed_deleted" }),
+            // Retention: trashed nodes of every owner, oldest first.
+            new CreateIndexModel<NodeDocument>(
+                nodes.Ascending(n => n.DeletedAt).Ascending(n => n.Id),
+                new CreateIndexOptions<NodeDocument>
+                {
+                    Name = "ix_nodes_trashed_deleted",
+                    PartialFilterExpression = Builders<NodeDocument>.Filter.Eq(n => n.Trashed, true),
+                }),
         ], cancellationToken);
 
         await collections.AuditEvents.Indexes.CreateOneAsync(
             new CreateIndexModel<AuditEventDocument>(
                 Builders<AuditEventDocument>.IndexKeys.Ascending(e => e.UserId).Descending(e => e.CreatedAt).Descending(e => e.Id),
                 new CreateIndexOptions { Name = "ix_auditEvents_user_created" }),
+            cancellationToken: cancellationToken);
+
+        await collections.FileVersions.Indexes.CreateOneAsync(
+            new CreateIndexModel<FileVersionDocument>(
+                Builders<FileVersionDocument>.IndexKeys.Ascending(v => v.OwnerId).Ascending(v => v.FileId).Descending(v => v.CreatedAt).Descending(v => v.Id),
+                new CreateIndexOptions { Name = "ix_fileVersions_owner_file_created" }),
+            cancellationToken: cancellationToken);
+
+        // The collector's look-up of orphans; the _id (the SHA-256) serves every other access.
+        await collections.Blobs.Indexes.CreateOneAsync(
+            new CreateIndexModel<BlobDocument>(
+                Builders<BlobDocument>.IndexKeys.Ascending(b => b.References).Ascending(b => b.OrphanedAt),
+                new CreateIndexOptions { Name = "ix_blobs_references_orphaned" }),
+            cancellationToken: cancellationToken);
+
+        var uploads = Builders<UploadSessionDocument>.IndexKeys;
+        await collections.UploadSessions.Indexes.CreateManyAsync(
+        [
+            new CreateIndexModel<UploadSessionDocument>(
+                uploads.Ascending(u => u.Status).Ascending(u => u.ExpiresAt),
+                new CreateIndexOptions { Name = "ix_uploadSessions_status_expires" }),
+            new CreateIndexModel<UploadSessionDocument>(
+                uploads.Ascending(u => u.Status).Ascending(u => u.UpdatedAt),
+                new CreateIndexOptions { Name = "ix_uploadSessions_status_updated" }),
+        ], cancellationToken);
+
+        // Claims walk the unsent messages (sentAt null) oldest first and read nextAttemptAt from the index keys, so a
+        // backlog that is not due yet costs a key scan rather than a sort of whole messages; sentAt first also serves
+        // the pending count and the clean-up of sent messages.
+        await collections.Outbox.Indexes.CreateOneAsync(
+            new CreateIndexModel<OutboxMessageDocument>(
+                Builders<OutboxMessageDocument>.IndexKeys.Ascending(m => m.SentAt).Ascending(m => m.CreatedAt).Ascending(m => m.Id).Ascending(m => m.NextAttemptAt),
+                new CreateIndexOptions { Name = "ix_outbox_sent_created_next" }),
             cancellationToken: cancellationToken);
 
         // Shares and public links have no store yet; their look-ups are indexed now so that the documents they will

@@ -33,7 +33,7 @@ internal sealed class SqliteNodeStore(SqliteConnectionFactory connections) : INo
                 parameters.AddValue("@id", node.Id);
                 parameters.AddValue("@ownerId", node.OwnerId);
                 parameters.AddValue("@parentId", node.ParentId);
-                parameters.AddValue("@type", node is FileRecord ? FileType : FolderType);
+                parameters.AddValue("@type", TypeName(node.Type));
                 parameters.AddValue("@name", node.Name);
                 parameters.AddValue("@nameKey", NodeNames.Key(node.Name));
                 parameters.AddValue("@createdAt", SqliteValues.ToUnixMs(node.CreatedAt));
@@ -99,7 +99,7 @@ internal sealed class SqliteNodeStore(SqliteConnectionFactory connections) : INo
         };
         // Folders first; ties (folders by size, equal times) fall back to the name and then the id, for a stable order.
         var tieBreakers = query.Sort == NodeSortField.Name ? $"id {direction}" : $"name_key {direction}, id {direction}";
-        const string where = "owner_id = @ownerId AND parent_id IS @parentId AND deleted_at IS NULL";
+        var where = "owner_id = @ownerId AND parent_id IS @parentId AND deleted_at IS NULL" + (query.Type is null ? string.Empty : " AND type = @type");
 
         return connections.ReadAsync(async (connection, transaction) =>
         {
@@ -108,6 +108,7 @@ internal sealed class SqliteNodeStore(SqliteConnectionFactory connections) : INo
             count.CommandText = $"SELECT count(*) FROM nodes WHERE {where};";
             count.Parameters.AddValue("@ownerId", ownerId);
             count.Parameters.AddValue("@parentId", parentId);
+            count.Parameters.AddValue("@type", TypeName(query.Type));
             var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
 
             await using var list = connection.CreateCommand();
@@ -119,6 +120,7 @@ internal sealed class SqliteNodeStore(SqliteConnectionFactory connections) : INo
                 """;
             list.Parameters.AddValue("@ownerId", ownerId);
             list.Parameters.AddValue("@parentId", parentId);
+            list.Parameters.AddValue("@type", TypeName(query.Type));
             list.Parameters.AddValue("@limit", query.Limit);
             list.Parameters.AddValue("@skip", query.Skip);
             return new Page<NodeRecord>(await ReadAllAsync(list, cancellationToken), total);
@@ -227,6 +229,224 @@ internal sealed class SqliteNodeStore(SqliteConnectionFactory connections) : INo
             trashed.Parameters.AddValue("@ownerId", ownerId);
             return await ReadAllAsync(trashed, cancellationToken);
         }, cancellationToken);
+
+    public Task<Page<NodeRecord>> ListTrashAsync(string ownerId, int skip, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return connections.ReadAsync(async (connection, transaction) =>
+        {
+            await using var count = connection.CreateCommand();
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*) FROM nodes WHERE owner_id = @ownerId AND trash_id = id;";
+            count.Parameters.AddValue("@ownerId", ownerId);
+            var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+
+            await using var list = connection.CreateCommand();
+            list.Transaction = transaction;
+            list.CommandText = $"""
+                SELECT {Columns} FROM nodes WHERE owner_id = @ownerId AND trash_id = id
+                ORDER BY deleted_at DESC, id DESC
+                LIMIT @limit OFFSET @skip;
+                """;
+            list.Parameters.AddValue("@ownerId", ownerId);
+            list.Parameters.AddValue("@limit", limit);
+            list.Parameters.AddValue("@skip", skip);
+            return new Page<NodeRecord>(await ReadAllAsync(list, cancellationToken), total);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<NodeRecord>> GetTrashGroupAsync(string ownerId, string trashId, CancellationToken cancellationToken) =>
+        connections.ReadAsync<IReadOnlyList<NodeRecord>>(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT {Columns} FROM nodes WHERE owner_id = @ownerId AND trash_id = @trashId ORDER BY id;";
+            command.Parameters.AddValue("@ownerId", ownerId);
+            command.Parameters.AddValue("@trashId", trashId);
+            return await ReadAllAsync(command, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// One transaction, so on SQLite a restore is all or nothing and a name clash at the target leaves the whole group
+    /// in the trash. The statements keep the order the MongoDB store needs (members first, the root last), so a group
+    /// that store left half restored is finished here the same way.
+    /// </summary>
+    public async Task<NodeRecord?> RestoreAsync(string ownerId, string trashId, string? parentId, string name, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connections.WriteAsync(async (connection, transaction) =>
+            {
+                await using (var find = connection.CreateCommand())
+                {
+                    find.Transaction = transaction;
+                    find.CommandText = "SELECT count(*) FROM nodes WHERE id = @trashId AND owner_id = @ownerId AND trash_id = @trashId;";
+                    find.Parameters.AddValue("@trashId", trashId);
+                    find.Parameters.AddValue("@ownerId", ownerId);
+                    if ((long)(await find.ExecuteScalarAsync(cancellationToken))! == 0)
+                    {
+                        return null;
+                    }
+                }
+
+                await using (var members = connection.CreateCommand())
+                {
+                    members.Transaction = transaction;
+                    members.CommandText = """
+                        UPDATE nodes SET deleted_at = NULL, trash_id = NULL, updated_at = @at
+                        WHERE owner_id = @ownerId AND trash_id = @trashId AND id <> @trashId;
+                        """;
+                    members.Parameters.AddValue("@trashId", trashId);
+                    members.Parameters.AddValue("@ownerId", ownerId);
+                    members.Parameters.AddValue("@at", SqliteValues.ToUnixMs(at));
+                    await members.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using var root = connection.CreateCommand();
+                root.Transaction = transaction;
+                root.CommandText = $"""
+                    UPDATE nodes SET parent_id = @parentId, name = @name, name_key = @nameKey, deleted_at = NULL, trash_id = NULL, updated_at = @at
+                    WHERE id = @trashId AND owner_id = @ownerId AND trash_id = @trashId
+                    RETURNING {Columns};
+                    """;
+                root.Parameters.AddValue("@trashId", trashId);
+                root.Parameters.AddValue("@ownerId", ownerId);
+                root.Parameters.AddValue("@parentId", parentId);
+                root.Parameters.AddValue("@name", name);
+                root.Parameters.AddValue("@nameKey", NodeNames.Key(name));
+                root.Parameters.AddValue("@at", SqliteValues.ToUnixMs(at));
+                return await ReadSingleAsync(root, cancellationToken);
+            }, cancellationToken);
+        }
+        catch (SqliteException ex) when (SqliteValues.AsConflict(ex, NameTaken) is { } conflict)
+        {
+            throw conflict;
+        }
+    }
+
+    public Task<NodeRecord?> DeleteAsync(string ownerId, string id, CancellationToken cancellationToken) =>
+        connections.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"DELETE FROM nodes WHERE id = @id AND owner_id = @ownerId RETURNING {Columns};";
+            command.Parameters.AddValue("@id", id);
+            command.Parameters.AddValue("@ownerId", ownerId);
+            return await ReadSingleAsync(command, cancellationToken);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<NodeRecord>> ListTrashDeletedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return connections.ReadAsync<IReadOnlyList<NodeRecord>>(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                SELECT {Columns} FROM nodes WHERE trash_id = id AND deleted_at < @cutoff
+                ORDER BY deleted_at, id
+                LIMIT @limit;
+                """;
+            command.Parameters.AddValue("@cutoff", SqliteValues.ToUnixMs(cutoff));
+            command.Parameters.AddValue("@limit", limit);
+            return await ReadAllAsync(command, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<FileRecord?> ReplaceContentAsync(string ownerId, string fileId, string expectedSha256, string? expectedVersionId,
+        string sha256, long size, string mimeType, string versionId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        return connections.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // IS compares NULL with NULL as equal: a file that never had a version matches an expected null.
+            command.CommandText = $"""
+                UPDATE nodes SET sha256 = @sha256, size = @size, mime_type = @mimeType, current_version_id = @versionId,
+                    status = @status, status_reason = NULL, media = NULL, updated_at = @at
+                WHERE id = @id AND owner_id = @ownerId AND type = '{FileType}' AND deleted_at IS NULL
+                    AND sha256 = @expectedSha256 AND current_version_id IS @expectedVersionId
+                RETURNING {Columns};
+                """;
+            var parameters = command.Parameters;
+            parameters.AddValue("@id", fileId);
+            parameters.AddValue("@ownerId", ownerId);
+            parameters.AddValue("@expectedSha256", expectedSha256);
+            parameters.AddValue("@expectedVersionId", expectedVersionId);
+            parameters.AddValue("@sha256", sha256);
+            parameters.AddValue("@size", size);
+            parameters.AddValue("@mimeType", mimeType);
+            parameters.AddValue("@versionId", versionId);
+            parameters.AddValue("@status", nameof(FileStatus.Processing));
+            parameters.AddValue("@at", SqliteValues.ToUnixMs(at));
+            return await ReadSingleAsync(command, cancellationToken) as FileRecord;
+        }, cancellationToken);
+    }
+
+    public Task<FileRecord?> UpdateProcessingAsync(string fileId, string expectedSha256, FileStatus status, string? statusReason,
+        string? mimeType, MediaInfo? media, DateTimeOffset at, CancellationToken cancellationToken) =>
+        connections.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                UPDATE nodes SET status = @status, status_reason = @statusReason, mime_type = ifnull(@mimeType, mime_type),
+                    media = @media, updated_at = @at
+                WHERE id = @id AND type = '{FileType}' AND sha256 = @expectedSha256
+                RETURNING {Columns};
+                """;
+            var parameters = command.Parameters;
+            parameters.AddValue("@id", fileId);
+            parameters.AddValue("@expectedSha256", expectedSha256);
+            parameters.AddValue("@status", status.ToString());
+            parameters.AddValue("@statusReason", statusReason);
+            parameters.AddValue("@mimeType", mimeType);
+            parameters.AddValue("@media", media is null ? null : SqliteValues.ToJson(media));
+            parameters.AddValue("@at", SqliteValues.ToUnixMs(at));
+            return await ReadSingleAsync(command, cancellationToken) as FileRecord;
+        }, cancellationToken);
+
+    /// <summary>A substring of the name key: instr, unlike LIKE, gives no character of the search text a meaning.</summary>
+    public Task<Page<NodeRecord>> SearchAsync(string ownerId, string text, NodeType? type, int skip, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var where = "owner_id = @ownerId AND deleted_at IS NULL AND instr(name_key, @key) > 0" + (type is null ? string.Empty : " AND type = @type");
+        return connections.ReadAsync(async (connection, transaction) =>
+        {
+            await using var count = connection.CreateCommand();
+            count.Transaction = transaction;
+            count.CommandText = $"SELECT count(*) FROM nodes WHERE {where};";
+            count.Parameters.AddValue("@ownerId", ownerId);
+            count.Parameters.AddValue("@key", NodeNames.Key(text));
+            count.Parameters.AddValue("@type", TypeName(type));
+            var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+
+            await using var list = connection.CreateCommand();
+            list.Transaction = transaction;
+            list.CommandText = $"""
+                SELECT {Columns} FROM nodes WHERE {where}
+                ORDER BY type = '{FolderType}' DESC, name_key, id
+                LIMIT @limit OFFSET @skip;
+                """;
+            list.Parameters.AddValue("@ownerId", ownerId);
+            list.Parameters.AddValue("@key", NodeNames.Key(text));
+            list.Parameters.AddValue("@type", TypeName(type));
+            list.Parameters.AddValue("@limit", limit);
+            list.Parameters.AddValue("@skip", skip);
+            return new Page<NodeRecord>(await ReadAllAsync(list, cancellationToken), total);
+        }, cancellationToken);
+    }
+
+    private static string? TypeName(NodeType? type) => type switch
+    {
+        null => null,
+        NodeType.Folder => FolderType,
+        NodeType.File => FileType,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown node type."),
+    };
 
     private static async Task<NodeRecord?> ReadSingleAsync(SqliteCommand command, CancellationToken cancellationToken)
     {

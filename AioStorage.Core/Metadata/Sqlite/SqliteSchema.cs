@@ -63,6 +63,68 @@ internal static class SqliteSchema
             ) STRICT;
             CREATE INDEX ix_audit_events_user_created ON audit_events (user_id, created_at DESC, id DESC);
             """),
+        (2, "trash roots, file versions, blob references, upload sessions, outbox", """
+            -- A trash root is a node whose trash_id is its own id: the trash lists them per owner newest first, and
+            -- retention across owners oldest first. Queries repeat "trash_id = id" word for word so these apply.
+            CREATE INDEX ix_nodes_owner_trash_roots ON nodes (owner_id, deleted_at DESC, id DESC) WHERE trash_id = id;
+            CREATE INDEX ix_nodes_trash_roots_deleted ON nodes (deleted_at, id) WHERE trash_id = id;
+
+            CREATE TABLE file_versions (
+                id TEXT NOT NULL PRIMARY KEY,
+                file_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                mime_type TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX ix_file_versions_owner_file_created ON file_versions (owner_id, file_id, created_at DESC, id DESC);
+
+            -- "references" is an SQL keyword, hence reference_count.
+            CREATE TABLE blobs (
+                sha256 TEXT NOT NULL PRIMARY KEY,
+                size INTEGER NOT NULL,
+                reference_count INTEGER NOT NULL CHECK (reference_count >= 0),
+                orphaned_at INTEGER,
+                updated_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX ix_blobs_orphaned ON blobs (orphaned_at, sha256) WHERE reference_count = 0;
+
+            -- "offset" is an SQL keyword, hence upload_offset (and upload_length to match).
+            CREATE TABLE upload_sessions (
+                id TEXT NOT NULL PRIMARY KEY,
+                owner_id TEXT NOT NULL,
+                folder_id TEXT,
+                file_name TEXT NOT NULL,
+                mime_type TEXT,
+                upload_length INTEGER NOT NULL,
+                upload_offset INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                file_id TEXT,
+                metadata TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX ix_upload_sessions_status_expires ON upload_sessions (status, expires_at, id);
+            CREATE INDEX ix_upload_sessions_status_updated ON upload_sessions (status, updated_at, id);
+
+            CREATE TABLE outbox_messages (
+                id TEXT NOT NULL PRIMARY KEY,
+                queue TEXT NOT NULL,
+                message_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                headers TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                last_error TEXT
+            ) STRICT;
+            -- Claims walk the unsent messages oldest first and read next_attempt_at from the index itself.
+            CREATE INDEX ix_outbox_messages_pending ON outbox_messages (created_at, id, next_attempt_at) WHERE sent_at IS NULL;
+            CREATE INDEX ix_outbox_messages_sent ON outbox_messages (sent_at) WHERE sent_at IS NOT NULL;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
