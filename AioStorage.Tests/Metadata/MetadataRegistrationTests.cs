@@ -63,10 +63,18 @@ public sealed class MetadataRegistrationTests : IDisposable
 
         Assert.IsType<SqliteUserStore>(sqlite.GetRequiredService<IUserStore>());
         Assert.IsType<SqliteNodeStore>(sqlite.GetRequiredService<INodeStore>());
+        Assert.IsType<SqliteFileVersionStore>(sqlite.GetRequiredService<IFileVersionStore>());
+        Assert.IsType<SqliteBlobReferenceStore>(sqlite.GetRequiredService<IBlobReferenceStore>());
+        Assert.IsType<SqliteUploadSessionStore>(sqlite.GetRequiredService<IUploadSessionStore>());
+        Assert.IsType<SqliteOutboxStore>(sqlite.GetRequiredService<IOutboxStore>());
         Assert.IsType<SqliteAuditStore>(sqlite.GetRequiredService<IAuditStore>());
         Assert.IsType<SqliteMetadataStoreInitializer>(sqlite.GetRequiredService<IMetadataStoreInitializer>());
         Assert.IsType<MongoUserStore>(mongo.GetRequiredService<IUserStore>());
         Assert.IsType<MongoNodeStore>(mongo.GetRequiredService<INodeStore>());
+        Assert.IsType<MongoFileVersionStore>(mongo.GetRequiredService<IFileVersionStore>());
+        Assert.IsType<MongoBlobReferenceStore>(mongo.GetRequiredService<IBlobReferenceStore>());
+        Assert.IsType<MongoUploadSessionStore>(mongo.GetRequiredService<IUploadSessionStore>());
+        Assert.IsType<MongoOutboxStore>(mongo.GetRequiredService<IOutboxStore>());
         Assert.IsType<MongoAuditStore>(mongo.GetRequiredService<IAuditStore>());
         Assert.IsType<MongoMetadataStoreInitializer>(mongo.GetRequiredService<IMetadataStoreInitializer>());
         Assert.False(File.Exists(Path.Combine(_root, "unused.db")));

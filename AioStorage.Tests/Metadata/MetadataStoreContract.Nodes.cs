@@ -169,6 +169,29 @@ public abstract partial class MetadataStoreContract
     }
 
     [ContractFact]
+    public async Task Listings_can_be_restricted_to_folders_or_to_files()
+    {
+        var owner = NewId();
+        var parent = await CreatedAsync(NewFolder(owner, null, "Mixed"));
+        foreach (var name in new[] { "f3", "d2", "f1", "d1", "f2" })
+        {
+            await Nodes.CreateAsync(name.StartsWith('d') ? NewFolder(owner, parent.Id, name) : NewFile(owner, parent.Id, name), Ct);
+        }
+
+        async Task<string> PageAsync(NodeType? type, int skip, int limit, bool descending = false)
+        {
+            var page = await Nodes.ListChildrenAsync(owner, parent.Id, new NodeListQuery(skip, limit, NodeSortField.Name, descending, type), Ct);
+            return $"{page.Total}: {string.Join(' ', page.Items.Select(n => n.Name))}";
+        }
+
+        Assert.Equal("2: d1 d2", await PageAsync(NodeType.Folder, 0, 10));
+        Assert.Equal("3: f1 f2 f3", await PageAsync(NodeType.File, 0, 10));
+        Assert.Equal("3: f2", await PageAsync(NodeType.File, 1, 1));
+        Assert.Equal("3: f3 f2 f1", await PageAsync(NodeType.File, 0, 10, descending: true));
+        Assert.Equal("5: d1 d2 f1 f2 f3", await PageAsync(null, 0, 10));
+    }
+
+    [ContractFact]
     public async Task The_root_lists_only_the_owners_top_level_nodes()
     {
         var owner = NewId();

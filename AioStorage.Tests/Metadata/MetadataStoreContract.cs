@@ -20,6 +20,14 @@ public abstract partial class MetadataStoreContract(MetadataStoreFixture fixture
 
     protected INodeStore Nodes => fixture.Stores.Nodes;
 
+    protected IFileVersionStore Versions => fixture.Stores.Versions;
+
+    protected IBlobReferenceStore Blobs => fixture.Stores.Blobs;
+
+    protected IUploadSessionStore Uploads => fixture.Stores.Uploads;
+
+    protected IOutboxStore Outbox => fixture.Stores.Outbox;
+
     protected IAuditStore Audit => fixture.Stores.Audit;
 
     protected CancellationToken Ct => _timeout.Token;
@@ -74,6 +82,17 @@ public abstract partial class MetadataStoreContract(MetadataStoreFixture fixture
     {
         await Users.CreateAsync(user, Ct);
         return user;
+    }
+
+    /// <summary>
+    /// Stores on a database of their own, initialized, for tests of what is not scoped by owner (retention, the
+    /// collectors, the outbox): other tests' records in the class's database would show up in those listings.
+    /// </summary>
+    protected async Task<MetadataStores> FreshStoresAsync()
+    {
+        var stores = fixture.Open(fixture.NewDatabase());
+        await stores.Initializer.InitializeAsync(Ct);
+        return stores;
     }
 
     protected async Task<long> StorageUsedAsync(string userId) =>

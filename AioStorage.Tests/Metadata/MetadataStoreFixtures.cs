@@ -8,8 +8,16 @@ using MongoDB.Driver;
 
 namespace AioStorage.Tests.Metadata;
 
-/// <summary>The four store interfaces of one database, as one process would resolve them.</summary>
-public sealed record MetadataStores(IUserStore Users, INodeStore Nodes, IAuditStore Audit, IMetadataStoreInitializer Initializer);
+/// <summary>The store interfaces of one database, as one process would resolve them.</summary>
+public sealed record MetadataStores(
+    IUserStore Users,
+    INodeStore Nodes,
+    IFileVersionStore Versions,
+    IBlobReferenceStore Blobs,
+    IUploadSessionStore Uploads,
+    IOutboxStore Outbox,
+    IAuditStore Audit,
+    IMetadataStoreInitializer Initializer);
 
 /// <summary>
 /// One store provider for a test class: a fresh database for the class (dropped afterwards), and more fresh databases
@@ -60,6 +68,10 @@ public abstract class MetadataStoreFixture : IAsyncLifetime
         return new MetadataStores(
             provider.GetRequiredService<IUserStore>(),
             provider.GetRequiredService<INodeStore>(),
+            provider.GetRequiredService<IFileVersionStore>(),
+            provider.GetRequiredService<IBlobReferenceStore>(),
+            provider.GetRequiredService<IUploadSessionStore>(),
+            provider.GetRequiredService<IOutboxStore>(),
             provider.GetRequiredService<IAuditStore>(),
             provider.GetRequiredService<IMetadataStoreInitializer>());
     }
