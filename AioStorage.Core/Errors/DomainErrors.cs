@@ -35,3 +35,14 @@ public sealed class TooManyAttemptsException(TimeSpan retryAfter, string detail)
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>413: the content is larger than this route accepts.</summary>
+public sealed class PayloadTooLargeException(long limit)
+    : DomainException("Payload too large", $"The file is larger than the {limit} bytes this server accepts here. Use a resumable upload for larger files.")
+{
+    public long Limit { get; } = limit;
+}
+
+/// <summary>507: storing it would take the user over their quota.</summary>
+public sealed class QuotaExceededException(long needed, long available)
+    : DomainException("Insufficient storage", $"This needs {needed} bytes but only {Math.Max(0, available)} bytes of your quota are left.");

@@ -12,6 +12,12 @@ public interface IMessagePublisher
 
     /// <summary>As above, with a caller-chosen <paramref name="messageId"/> (handlers use it to stay idempotent).</summary>
     Task<string> PublishAsync<T>(string queue, T message, string messageId, CancellationToken cancellationToken = default) where T : notnull;
+
+    /// <summary>
+    /// Publishes a message serialized earlier (by the outbox) as <paramref name="messageType"/>, under the current activity,
+    /// and completes once the broker has confirmed it.
+    /// </summary>
+    Task PublishSerializedAsync(string queue, string messageType, ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A publish that did not reach a durable queue; the caller decides whether to retry or fail its request.</summary>

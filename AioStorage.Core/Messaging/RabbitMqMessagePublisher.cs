@@ -28,15 +28,21 @@ internal sealed partial class RabbitMqMessagePublisher(
     public async Task<string> PublishAsync<T>(string queue, T message, string messageId, CancellationToken cancellationToken = default)
         where T : notnull
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentNullException.ThrowIfNull(message);
+        await PublishSerializedAsync(queue, MessageSerializer.TypeName<T>(), MessageSerializer.Serialize(message), messageId, cancellationToken);
+        return messageId;
+    }
+
+    public async Task PublishSerializedAsync(string queue, string messageType, ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageType);
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         if (!topology.Contains(queue))
         {
             throw new ArgumentException($"'{queue}' is not one of the declared queues ({string.Join(", ", QueueNames.All)}).", nameof(queue));
         }
 
-        var body = MessageSerializer.Serialize(message);
         using var activity = MessagingTelemetry.StartPublish(queue, messageId, body.Length);
         var headers = new Dictionary<string, object?>();
         MessagingTelemetry.Inject(activity, headers);
@@ -44,7 +50,7 @@ internal sealed partial class RabbitMqMessagePublisher(
         {
             ContentType = MessageSerializer.ContentType,
             MessageId = messageId,
-            Type = MessageSerializer.TypeName<T>(),
+            Type = messageType,
             DeliveryMode = DeliveryModes.Persistent,
             Timestamp = new AmqpTimestamp(time.GetUtcNow().ToUnixTimeSeconds()),
             Headers = headers,
@@ -61,7 +67,6 @@ internal sealed partial class RabbitMqMessagePublisher(
         }
 
         metrics.Published(queue);
-        return messageId;
     }
 
     /// <summary>

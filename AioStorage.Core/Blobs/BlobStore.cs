@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using AioStorage.Core.Configuration;
+using AioStorage.Core.Errors;
+using AioStorage.Core.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace AioStorage.Core.Blobs;
+
+/// <summary>Content hashed and flushed to a staging file, not yet in the store. Disposing it deletes what was not committed.</summary>
+public sealed class StagedBlob(string path, string sha256, long size) : IDisposable
+{
+    public string Path { get; } = path;
+
+    /// <summary>Lower-case hex SHA-256 of the content.</summary>
+    public string Sha256 { get; } = sha256;
+
+    public long Size { get; } = size;
+
+    internal bool Committed { get; set; }
+
+    public void Dispose()
+    {
+        if (!Committed)
+        {
+            File.Delete(Path);
+        }
+    }
+}
+
+/// <summary>
+/// Content addressed by SHA-256 under <c>STORAGE_PATH/blobs/ab/cd/abcd…</c>: written to a staging file while it is
+/// hashed, flushed, then renamed into place, so a reader never sees half a blob. Identical content is stored once;
+/// file records and versions hold references on it (<see cref="IBlobReferenceStore"/>), and orphans are collected
+/// after a grace period. Paths are made only from hashes and generated ids: no user-given string ever becomes one.
+/// </summary>
+public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStore references, TimeProvider time, ILogger<BlobStore> logger)
+{
+    /// <summary>Large enough to keep a disk and a 10 GbE link busy, small enough to rent from the pool per request.</summary>
+    public const int BufferSize = 1024 * 1024;
+
+    private string BlobRoot => System.IO.Path.Combine(storage.Path, "blobs");
+
+    private string StagingRoot => System.IO.Path.Combine(storage.Path, "staging");
+
+    private string CollectingRoot => System.IO.Path.Combine(storage.Path, "collecting");
+
+    /// <summary>
+    /// Streams <paramref name="content"/> into a staging file while hashing it; more than <paramref name="maxBytes"/>
+    /// stops the copy, deletes what was written and throws <see cref="PayloadTooLargeException"/>.
+    /// </summary>
+    public async Task<StagedBlob> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(StagingRoot);
+        var path = System.IO.Path.Combine(StagingRoot, Ids.New());
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+                {
+                    size += read;
+                    if (size > maxBytes)
+                    {
+                        throw new PayloadTooLargeException(maxBytes);
+                    }
+
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                await file.FlushAsync(cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+
+            return new StagedBlob(path, Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Takes over a finished file on the same volume (a completed resumable upload): hashes it where it lies and stages it by renaming.</summary>
+    public async Task<StagedBlob> StageExistingAsync(string completedFile, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(StagingRoot);
+        string sha256;
+        long size;
+        await using (var file = new FileStream(completedFile, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            size = file.Length;
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+        }
+
+        var path = System.IO.Path.Combine(StagingRoot, Ids.New());
+        File.Move(completedFile, path);
+        return new StagedBlob(path, sha256, size);
+    }
+
+    /// <summary>
+    /// Puts staged content into the store with one more reference on it. The reference is added first and the file
+    /// placed second: the collector only deletes a blob whose reference count it can still delete at zero, so once
+    /// the reference exists the content can no longer be collected under us (see <see cref="CollectOrphansAsync"/>).
+    /// </summary>
+    public async Task CommitAsync(StagedBlob staged, CancellationToken cancellationToken)
+    {
+        await references.AddReferenceAsync(staged.Sha256, staged.Size, time.GetUtcNow(), cancellationToken);
+        var target = PathFor(staged.Sha256);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        if (File.Exists(target))
+        {
+            File.Delete(staged.Path);
+        }
+        else
+        {
+            try
+            {
+                File.Move(staged.Path, target);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                // Another upload of the same content won the rename: same bytes, so ours is redundant.
+                File.Delete(staged.Path);
+            }
+        }
+
+        staged.Committed = true;
+    }
+
+    /// <summary>Another reference on content already in the store (a copy of a file): no bytes move.</summary>
+    public Task AddReferenceAsync(string sha256, long size, CancellationToken cancellationToken)
+        => references.AddReferenceAsync(ValidHash(sha256), size, time.GetUtcNow(), cancellationToken);
+
+    public Task<long> ReleaseAsync(string sha256, CancellationToken cancellationToken)
+        => references.ReleaseReferenceAsync(ValidHash(sha256), time.GetUtcNow(), cancellationToken);
+
+    public bool Exists(string sha256) => File.Exists(PathFor(sha256));
+
+    /// <summary>Opens the content for reading from any position, without buffering it in memory.</summary>
+    public FileStream OpenRead(string sha256)
+        => new(PathFor(sha256), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    public string PathFor(string sha256)
+    {
+        var hash = ValidHash(sha256);
+        return System.IO.Path.Combine(BlobRoot, hash[..2], hash[2..4], hash);
+    }
+
+    /// <summary>
+    /// Deletes blobs that have had no reference for <paramref name="grace"/>. Each is first renamed aside, then its record
+    /// deleted only if still unreferenced; if an upload re-referenced it meanwhile, the file is put back (or the upload's
+    /// own copy is already there). Returns how many were deleted.
+    /// </summary>
+    public async Task<int> CollectOrphansAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - grace;
+        var deleted = 0;
+        Directory.CreateDirectory(CollectingRoot);
+        foreach (var orphan in await references.ListOrphansAsync(cutoff, 500, cancellationToken))
+        {
+            var path = PathFor(orphan.Sha256);
+            var aside = System.IO.Path.Combine(CollectingRoot, $"{orphan.Sha256}.{Ids.New()}");
+            var moved = false;
+            try
+            {
+                File.Move(path, aside);
+                moved = true;
+            }
+            catch (FileNotFoundException)
+            {
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+
+            if (await references.DeleteIfOrphanedAsync(orphan.Sha256, cutoff, cancellationToken))
+            {
+                if (moved)
+                {
+                    File.Delete(aside);
+                }
+
+                deleted++;
+                LogCollected(logger, orphan.Sha256, orphan.Size);
+            }
+            else if (moved)
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(aside);
+                }
+                else
+                {
+                    File.Move(aside, path);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Staging files older than <paramref name="age"/> belong to uploads that died mid-way.</summary>
+    public int DeleteAbandonedStaging(TimeSpan age)
+    {
+        if (!Directory.Exists(StagingRoot))
+        {
+            return 0;
+        }
+
+        var cutoff = time.GetUtcNow() - age;
+        var count = 0;
+        foreach (var file in new DirectoryInfo(StagingRoot).EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc < cutoff.UtcDateTime)
+            {
+                file.Delete();
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static string ValidHash(string sha256)
+        => sha256.Length == 64 && sha256.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')
+            ? sha256
+            : throw new ArgumentException("A blob is addressed by 64 lower-case hex digits.", nameof(sha256));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collected orphaned blob {Sha256} ({Size} bytes)")]
+    private static partial void LogCollected(ILogger logger, string sha256, long size);
+}
