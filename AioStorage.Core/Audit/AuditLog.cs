@@ -15,6 +15,15 @@ public static class AuditActions
     public const string FolderRename = "folder.rename";
     public const string FolderMove = "folder.move";
     public const string FolderDelete = "folder.delete";
+    public const string FileUpload = "file.upload";
+    public const string FileDownload = "file.download";
+    public const string FileRename = "file.rename";
+    public const string FileMove = "file.move";
+    public const string FileCopy = "file.copy";
+    public const string FileDelete = "file.delete";
+    public const string VersionRestore = "file.version-restore";
+    public const string TrashRestore = "trash.restore";
+    public const string TrashPurge = "trash.purge";
 }
 
 public sealed class AuditLog(IAuditStore store, TimeProvider time)

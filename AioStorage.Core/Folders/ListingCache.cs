@@ -23,7 +23,7 @@ public sealed partial class ListingCache(IConnectionMultiplexer redis, ILogger<L
         {
             var db = redis.GetDatabase();
             var generation = (long?)await db.StringGetAsync(GenerationKey(ownerId, folderId)) ?? 0;
-            pageKey = $"aio:listing:{ownerId}:{folderId ?? "root"}:{generation}:{query.Skip}:{query.Limit}:{query.Sort}:{(query.Descending ? "desc" : "asc")}";
+            pageKey = $"aio:listing:{ownerId}:{folderId ?? "root"}:{generation}:{query.Skip}:{query.Limit}:{query.Sort}:{(query.Descending ? "desc" : "asc")}:{query.Type?.ToString() ?? "all"}";
             var cached = await db.StringGetAsync(pageKey);
             if (cached.HasValue)
             {
