@@ -26,6 +26,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
                     NotFoundException => StatusCodes.Status404NotFound,
                     ConflictException => StatusCodes.Status409Conflict,
                     TooManyAttemptsException => StatusCodes.Status429TooManyRequests,
+                    PayloadTooLargeException => StatusCodes.Status413PayloadTooLarge,
+                    QuotaExceededException => StatusCodes.Status507InsufficientStorage,
                     _ => StatusCodes.Status400BadRequest,
                 },
                 Title = domain.Title,

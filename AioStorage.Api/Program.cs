@@ -12,6 +12,7 @@ builder.AddAioRedis();
 builder.AddAioRabbitMq();
 builder.AddAioMessaging();
 builder.AddAioAccounts();
+builder.AddAioFiles();
 builder.AddAioRateLimiting();
 
 builder.Services.AddProblemDetails();
@@ -40,6 +41,8 @@ var api = app.MapGroup("/api/v1");
 api.MapHealthEndpoints();
 api.MapAuthEndpoints();
 api.MapFolderEndpoints();
+api.MapFileEndpoints();
+api.MapTrashEndpoints();
 api.MapAuditEndpoints();
 api.MapSystemEndpoints();
 

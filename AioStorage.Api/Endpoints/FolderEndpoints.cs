@@ -49,10 +49,10 @@ public static class FolderEndpoints
 
         folders.MapPatch("/{id}", async (string id, JsonObject body, ClaimsPrincipal user, FolderService service, HttpContext http, CancellationToken ct) =>
             {
-                var name = OptionalString(body, "name");
+                var name = JsonBody.OptionalString(body, "name");
                 // parentId present and null means "move to the root"; absent means "stay".
                 var moveTo = body.ContainsKey("parentId")
-                    ? OptionalString(body, "parentId") ?? FolderService.RootId
+                    ? JsonBody.OptionalString(body, "parentId") ?? FolderService.RootId
                     : null;
                 var folder = await service.UpdateAsync(user.UserId(), id, name, moveTo, http.Client(), ct);
                 return TypedResults.Ok(FolderResponse.From(folder));
@@ -73,17 +73,5 @@ public static class FolderEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return api;
-    }
-
-    private static string? OptionalString(JsonObject body, string property)
-    {
-        if (!body.TryGetPropertyValue(property, out var value) || value is null)
-        {
-            return null;
-        }
-
-        return value.GetValueKind() == JsonValueKind.String
-            ? value.GetValue<string>()
-            : throw ValidationFailedException.For(property, $"{property} must be a string.");
     }
 }
