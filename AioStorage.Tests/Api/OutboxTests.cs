@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AioStorage.Core.Messaging;
+using AioStorage.Core.Metadata;
+using AioStorage.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AioStorage.Tests.Api;
+
+/// <summary>Uploads announce themselves on file.upload even when RabbitMQ refuses them for a while: through the outbox.</summary>
+public class OutboxTests
+{
+    [Fact]
+    public async Task An_upload_made_while_rabbitmq_refuses_is_delivered_once_it_comes_back()
+    {
+        var broker = RabbitMqTestBroker.Instance;
+        await using var vhost = await broker.CreateVirtualHostAsync("outbox");
+        var amqp = new UriBuilder(broker.AmqpUri) { Path = "/" + Uri.EscapeDataString(vhost.Name) }.Uri.ToString();
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["RABBITMQ_URL"] = amqp });
+        var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
+        var outbox = api.Services.GetRequiredService<IOutboxStore>();
+
+        var first = await FileTransferTests.UploadAsync(client, "before.txt", Encoding.UTF8.GetBytes("while all is well"));
+        await WaitForAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) == 1, "the first upload's message");
+
+        await SetWritePermissionAsync(broker, vhost.Name, allowed: false);
+        await CloseApiConnectionsAsync(broker, vhost.Name);
+
+        var second = await FileTransferTests.UploadAsync(client, "during.txt", Encoding.UTF8.GetBytes("while the broker refuses"));
+        Assert.Equal(1, await outbox.CountPendingAsync(CancellationToken.None));
+        Assert.Equal(1u, await vhost.MessageCountAsync(QueueNames.FileUpload));
+
+        await SetWritePermissionAsync(broker, vhost.Name, allowed: true);
+        // The dispatcher waits by the api's clock, which only moves when the test moves it.
+        await WaitForAsync(async () =>
+        {
+            api.Time.Advance(TimeSpan.FromSeconds(5));
+            return await outbox.CountPendingAsync(CancellationToken.None) == 0;
+        }, "the outbox to drain");
+        Assert.Equal(2u, await vhost.MessageCountAsync(QueueNames.FileUpload));
+
+        var delivered = new List<JsonElement>();
+        while (await vhost.GetAsync(QueueNames.FileUpload) is { } message)
+        {
+            var body = JsonDocument.Parse(message.Body).RootElement.Clone();
+            delivered.Add(body);
+            Assert.Equal("FileUploaded", message.BasicProperties.Type);
+            Assert.Equal(2, (int)(message.BasicProperties.DeliveryMode));
+            Assert.True(message.BasicProperties.Headers?.ContainsKey("traceparent"));
+        }
+
+        Assert.Equal(
+            [first.GetProperty("id").GetString(), second.GetProperty("id").GetString()],
+            delivered.Select(d => d.GetProperty("fileId").GetString()));
+        Assert.Equal(second.GetProperty("sha256").GetString(), delivered[1].GetProperty("sha256").GetString());
+    }
+
+    private static async Task SetWritePermissionAsync(RabbitMqTestBroker broker, string vhost, bool allowed)
+        => (await broker.Management.PutAsJsonAsync(
+            $"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(broker.UserName)}",
+            new { configure = ".*", write = allowed ? ".*" : "^$", read = ".*" })).EnsureSuccessStatusCode();
+
+    /// <summary>A broker caches permissions per channel: the api must reconnect to feel the change, as after a broker restart.</summary>
+    private static async Task CloseApiConnectionsAsync(RabbitMqTestBroker broker, string vhost)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var connections = await broker.Management.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(vhost)}/connections");
+            var names = connections.EnumerateArray()
+                .Where(c => !(c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == "test-inspector"))
+                .Select(c => c.GetProperty("name").GetString()!)
+                .ToList();
+            if (names.Count > 0)
+            {
+                foreach (var name in names)
+                {
+                    (await broker.Management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
+                }
+
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the api's connection never showed up in the management API");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(200);
+        }
+    }
+}
