@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# benchmark.sh [SIZE_MIB]   (default 1024)
+# Upload and download of one SIZE_MIB file through the api, next to Debian's nginx accepting (WebDAV PUT) and
+# serving (sendfile) the same bytes on this machine in the same run; then 64 parallel 1 MiB downloads through each.
+# Prints MiB/s for each, the api/nginx ratios and the api's peak RSS. Not a test: figures go in the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib=${1:-1024}
+root=$(pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/aio-bench.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [ -n "${services_state:-}" ] && scripts/test-services-stop.sh "$services_state" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+need=()
+for c in nginx hey curl redis-server; do command -v "$c" >/dev/null || need+=("$c"); done
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+export AIO_TEST_REDIS_PORT=$(free_port) AIO_TEST_RABBIT_PORT=$(free_port) AIO_TEST_RABBIT_MGMT_PORT=$(free_port) \
+       AIO_TEST_RABBIT_DIST_PORT=$(free_port) AIO_TEST_EPMD_PORT=$(free_port)
+services_state="$work/services"
+eval "$(scripts/test-services-start.sh "$services_state" 2>/dev/null)"
+
+log "building the api (Release)"
+dotnet publish AioStorage.Api -c Release -o "$work/api" -nologo -v:q >/dev/null
+
+log "making a ${size_mib} MiB file"
+head -c "$((size_mib * 1024 * 1024))" /dev/urandom > "$work/big.bin"
+head -c $((1024 * 1024)) /dev/urandom > "$work/small.bin"
+
+# ---------- nginx: PUT to disk, GET with sendfile ----------
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/root" "$work/nginx/tmp"
+cp "$work/small.bin" "$work/nginx/root/small.bin"
+cat > "$work/nginx.conf" <<CONF
+user root;
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on;
+  client_max_body_size 0;
+  client_body_temp_path $work/nginx/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/nginx/root;
+    location / { dav_methods PUT; create_full_put_path on; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work/nginx"
+
+# ---------- the api ----------
+api_port=$(free_port)
+STORAGE_PATH="$work/storage" SQLITE_PATH="$work/metadata/aio.db" METADATA_PROVIDER=sqlite \
+REDIS_URL="redis://$AIO_TEST_REDIS" RABBITMQ_URL="$AIO_TEST_RABBITMQ_URL" JWT_SECRET="benchmark-only-$(head -c 24 /dev/urandom | base64)" \
+MAX_FILE_SIZE=$((size_mib * 1024 * 1024 + 1)) API_PORT=$api_port ASPNETCORE_ENVIRONMENT=Production RateLimiting__PermitsPerMinute=100000 \
+  dotnet "$work/api/AioStorage.Api.dll" > "$work/api.log" 2>&1 &
+api_pid=$!; pids+=("$api_pid")
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$api_port/alive" >/dev/null && break; sleep 0.2; done
+token=$(curl -fs -H 'content-type: application/json' -d '{"username":"bench","email":"bench@example.test","password":"benchmark password"}' \
+  "http://127.0.0.1:$api_port/api/v1/auth/register" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+auth="Authorization: Bearer $token"
+
+speed() { python3 -c "print(f'{$1/1048576:.0f}')"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+log "upload: nginx"
+n_up=$(curl -fs -o /dev/null -w '%{speed_upload}' -T "$work/big.bin" "http://127.0.0.1:$nginx_port/big.bin")
+log "upload: api"
+a_up=$(curl -fs -o "$work/upload.json" -w '%{speed_upload}' -H "$auth" -F "file=@$work/big.bin" "http://127.0.0.1:$api_port/api/v1/files/upload")
+file_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload.json")
+small_id=$(curl -fs -H "$auth" -F "file=@$work/small.bin" "http://127.0.0.1:$api_port/api/v1/files/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+log "download: nginx"
+n_down=$(curl -fs -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$nginx_port/big.bin")
+log "download: api"
+a_down=$(curl -fs -o "$work/down.bin" -w '%{speed_download}' -H "$auth" "http://127.0.0.1:$api_port/api/v1/files/$file_id/download")
+cmp -s "$work/big.bin" "$work/down.bin" || { echo "the api returned different bytes" >&2; exit 1; }
+rm -f "$work/down.bin"
+
+log "64 parallel 1 MiB downloads (640 requests each)"
+n_par=$(hey -n 640 -c 64 "http://127.0.0.1:$nginx_port/small.bin" | awk '/Requests\/sec/ {print $2}')
+a_par=$(hey -n 640 -c 64 -H "$auth" "http://127.0.0.1:$api_port/api/v1/files/$small_id/download" | awk '/Requests\/sec/ {print $2}')
+rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
+
+cat <<REPORT
+| ${size_mib} MiB, one machine, loopback | nginx | api | api / nginx |
+|---|---|---|---|
+| upload (MiB/s) | $(speed "$n_up") | $(speed "$a_up") | $(ratio "$a_up" "$n_up") |
+| download (MiB/s) | $(speed "$n_down") | $(speed "$a_down") | $(ratio "$a_down" "$n_down") |
+| 64 parallel 1 MiB downloads (MiB/s) | $(printf '%.0f' "$n_par") | $(printf '%.0f' "$a_par") | $(ratio "$a_par" "$n_par") |
+| api peak RSS | | $((rss_kib / 1024)) MB | |
+REPORT
