@@ -38,7 +38,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(new MillisecondTimeProvider(TimeProvider.System));
         return builder;
     }
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using AioStorage.Core.Errors;
+using AioStorage.Core.Accounts;
 using AioStorage.Core.Folders;
 
 namespace AioStorage.Api.Endpoints;
@@ -26,13 +25,21 @@ public static class FolderEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         folders.MapGet("/{id}", async (string id, int? page, int? limit, string? sort, string? order,
-                ClaimsPrincipal user, FolderService service, CancellationToken ct) =>
+                ClaimsPrincipal user, FolderService service, AccountService accounts, CancellationToken ct) =>
             {
                 var paging = Paging.From(page, limit);
                 var view = await service.GetAsync(user.UserId(), id, paging.ToNodeQuery(sort, order), ct);
-                var folder = view.Folder is null
-                    ? new FolderResponse(FolderService.RootId, string.Empty, null, default, default)
-                    : FolderResponse.From(view.Folder);
+                FolderResponse folder;
+                if (view.Folder is null)
+                {
+                    // The root exists as long as the account does.
+                    var owner = await accounts.GetAsync(user.UserId(), ct);
+                    folder = new FolderResponse(FolderService.RootId, string.Empty, null, owner.CreatedAt, owner.CreatedAt);
+                }
+                else
+                {
+                    folder = FolderResponse.From(view.Folder);
+                }
                 return TypedResults.Ok(new FolderListingResponse(
                     folder,
                     [.. view.Ancestors.Select(FolderResponse.From)],

@@ -119,7 +119,7 @@ public sealed partial class AccountService(
     {
         var expiresAt = await sessions.FindAsync(userId, tokenId) ?? throw new NotFoundException("Session");
         await sessions.RevokeAsync(userId, tokenId, expiresAt);
-        await audit.RecordAsync(userId, AuditActions.SessionRevoked, userId, client, cancellationToken);
+        await audit.RecordAsync(userId, AuditActions.SessionRevoked, tokenId, client, cancellationToken);
     }
 
     private async Task<SignedIn> StartSessionAsync(UserRecord user, ClientInfo client, CancellationToken cancellationToken)

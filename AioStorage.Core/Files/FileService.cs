@@ -171,7 +171,7 @@ public sealed class FileService(
         if (parent != file.ParentId)
         {
             await audit.RecordAsync(ownerId, AuditActions.FileMove, id, client, cancellationToken,
-                new Dictionary<string, string> { ["from"] = file.ParentId ?? FolderService.RootId, ["to"] = parent ?? FolderService.RootId });
+                new Dictionary<string, string> { ["name"] = name, ["from"] = file.ParentId ?? FolderService.RootId, ["to"] = parent ?? FolderService.RootId });
         }
 
         return result;

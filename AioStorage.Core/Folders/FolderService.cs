@@ -97,6 +97,7 @@ public sealed class FolderService(INodeStore nodes, ListingCache listings, Audit
         {
             await audit.RecordAsync(ownerId, AuditActions.FolderMove, id, client, cancellationToken, new Dictionary<string, string>
             {
+                ["name"] = name,
                 ["from"] = folder.ParentId ?? RootId,
                 ["to"] = parent ?? RootId,
             });
