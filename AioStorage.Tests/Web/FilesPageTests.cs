@@ -393,4 +393,24 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, "files").ToString());
         await Expect(Heading).ToHaveTextAsync("My files");
     }
+
+    [Fact]
+    public async Task Narrow_screens_keep_the_listing_within_the_screen()
+    {
+        var account = await drive.RegisterAsync();
+        var folder = await account.CreateFolderAsync("A folder with a rather long name that has to fit on a phone");
+        await account.CreateFolderAsync("Notes", folder);
+        page = await drive.SignedInPageAsync(browser, account, width: 390, height: 844);
+
+        await Page.GotoAsync($"files/{folder}");
+        await Expect(RowNames).ToHaveTextAsync(["Notes"]);
+        await Expect(Page.Locator("th.col-size")).ToBeHiddenAsync();
+        Assert.Equal(390, await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        await Screenshots.TakeAsync(Page, "files-mobile");
+
+        await OpenMenuAsync("Notes");
+        var menu = await Page.GetByRole(AriaRole.Menu).BoundingBoxAsync();
+        Assert.NotNull(menu);
+        Assert.True(menu.X >= 0 && menu.X + menu.Width <= 390, $"the menu spans {menu.X} to {menu.X + menu.Width}");
+    }
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using AioStorage.Tests.Api;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AioStorage.Tests.Web;
 
@@ -26,6 +28,13 @@ public sealed class LiveApi : ApiFactory
         var addresses = api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         api.Address = new Uri(addresses.Addresses.Single());
         return api;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // The tests refuse tokens on purpose; the api's note on each refusal would only bury real warnings.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 
     /// <summary>A client of the api over the network, as another device would be; <paramref name="userAgent"/> names it.</summary>

@@ -59,7 +59,8 @@ public sealed class LiveDrive : IAsyncLifetime
     /// A browser already signed in as <paramref name="account"/>: its session is put in local storage the way the web
     /// stores one (protected with the web's keys), which skips the sign-in form where a test is about something else.
     /// </summary>
-    public Task<IPage> SignedInPageAsync(BrowserFixture browser, LiveAccount account)
+    public Task<IPage> SignedInPageAsync(BrowserFixture browser, LiveAccount account, int width = 1280, int height = 860,
+        ColorScheme colorScheme = ColorScheme.Light)
     {
         var stored = Web.Services.GetRequiredService<IDataProtectionProvider>()
             .CreateProtector(UserSession.ProtectionPurpose)
@@ -76,7 +77,7 @@ public sealed class LiveDrive : IAsyncLifetime
                 },
             },
         });
-        return browser.NewPageAsync(Web.Address, storageState: state);
+        return browser.NewPageAsync(Web.Address, width, height, colorScheme, state);
     }
 
     /// <summary>The token the web keeps for this browser, read back from local storage; null when signed out.</summary>

@@ -5,7 +5,4 @@ namespace AioStorage.Web.Api;
 /// browser's User-Agent. The api records the User-Agent with each session and audit event; without it every session
 /// would show this web server's HTTP client instead of the device people recognise.
 /// </summary>
-public sealed record ApiCaller(string? BearerToken, string? UserAgent)
-{
-    public static readonly ApiCaller Anonymous = new(null, null);
-}
+public sealed record ApiCaller(string? BearerToken, string? UserAgent);
