@@ -121,4 +121,29 @@ public sealed class AccountPageTests(BrowserFixture browser, LiveDrive drive) : 
         await Page.GotoAsync("account");
         await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, "signin?returnUrl=account").ToString());
     }
+
+    [Fact]
+    public async Task All_other_sessions_can_be_signed_out_at_once()
+    {
+        var account = await drive.RegisterAsync(LiveDrive.FirefoxOnWindows);
+        var phone = await account.SignInElsewhereAsync("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36");
+        var laptop = await account.SignInElsewhereAsync("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15");
+        page = await drive.SignedInPageAsync(browser, account);
+        await Page.GotoAsync("account");
+
+        await Expect(Sessions).ToHaveCountAsync(3);
+        await Expect(Sessions.Nth(0)).ToContainTextAsync("Firefox on Windows");
+        await Expect(Sessions.Nth(0)).ToContainTextAsync("This device");
+        await Expect(Page.Locator(".session-list")).ToContainTextAsync("Chrome on Android");
+        await Expect(Page.Locator(".session-list")).ToContainTextAsync("Safari on macOS");
+        await Expect(Page.Locator(".session.is-current .session-icon")).ToHaveCountAsync(1);
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign out all other sessions" }).ClickAsync();
+        await Expect(Sessions).ToHaveCountAsync(1);
+        await Expect(Sessions.Nth(0)).ToContainTextAsync("This device");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Sign out all other sessions" })).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.Unauthorized, await drive.MeStatusAsync(phone));
+        Assert.Equal(HttpStatusCode.Unauthorized, await drive.MeStatusAsync(laptop));
+        Assert.Equal(HttpStatusCode.OK, await drive.MeStatusAsync(account.Token));
+    }
 }

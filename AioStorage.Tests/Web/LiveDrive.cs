@@ -121,6 +121,16 @@ public sealed record LiveAccount(LiveDrive Drive, string Username, string Email,
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>Signs in once more, from another device: one more session of the same account.</summary>
+    public async Task<string> SignInElsewhereAsync(string userAgent)
+    {
+        using var client = Drive.Api.NewClient(userAgent);
+        using var response = await client.PostAsJsonAsync("api/v1/auth/login", new { email = Email, password = LiveDrive.Password });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"login answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+    }
+
     /// <summary><c>GET /folders/{id}</c>: the status, and the listing when there is one.</summary>
     public async Task<(HttpStatusCode Status, JsonElement Body)> FolderAsync(string id, string query = "")
     {

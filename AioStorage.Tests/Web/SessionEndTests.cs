@@ -87,4 +87,23 @@ public sealed class SessionEndTests(BrowserFixture browser, LiveDrive drive) : I
         await SignInAgainAsync(account);
         await Expect(Page.Locator("tr.drive-row .item-name")).ToHaveTextAsync(["Music"]);
     }
+
+    [Fact]
+    public async Task A_session_signed_out_while_away_is_noticed_when_the_start_page_opens()
+    {
+        var account = await drive.RegisterAsync();
+        page = await drive.SignedInPageAsync(browser, account);
+        using (var elsewhere = account.Client())
+        {
+            using var logout = await elsewhere.PostAsync("api/v1/auth/logout", null);
+            Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        }
+
+        await Page.GotoAsync("");
+
+        await Expect(Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Your session has ended, sign in again." })).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your files, on your own server.");
+        await Expect(Page.Locator(".account").GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        Assert.Null(await drive.StoredTokenAsync(Page));
+    }
 }
