@@ -6,7 +6,8 @@ namespace AioStorage.Web.Components.Account;
 public sealed record ActivityPart(string Text, bool IsName = false);
 
 /// <summary>An audit event as a sentence ("Created folder Photos"), with an icon and a tone for the list.</summary>
-public sealed record ActivityLine(string Icon, bool IsWarning, IReadOnlyList<ActivityPart> Parts)
+/// <param name="SaysWhere">The sentence already names the address and device ("Signed in from …").</param>
+public sealed record ActivityLine(string Icon, bool IsWarning, IReadOnlyList<ActivityPart> Parts, bool SaysWhere = false)
 {
     public string Text => string.Concat(Parts.Select(p => p.Text));
 }
@@ -23,11 +24,11 @@ public static class ActivityText
         var where = Origin(e);
         return e.Action switch
         {
-            "auth.signup" => new("user", false, [new($"Created the account{where}")]),
-            "auth.signin" => new("log-in", false, [new($"Signed in{where}")]),
-            "auth.signin-failed" => new("alert", true, [new($"Failed sign-in attempt{where}")]),
-            "auth.signout" => new("log-out", false, [new($"Signed out{where}")]),
-            "auth.session-revoked" => new("shield", false, [new($"Signed out another session{where}")]),
+            "auth.signup" => new("user", false, [new($"Created the account{where}")], true),
+            "auth.signin" => new("log-in", false, [new($"Signed in{where}")], true),
+            "auth.signin-failed" => new("alert", true, [new($"Failed sign-in attempt{where}")], true),
+            "auth.signout" => new("log-out", false, [new($"Signed out{where}")], true),
+            "auth.session-revoked" => new("shield", false, [new($"Signed out another session{where}")], true),
             "folder.create" => new("folder-plus", false, [new("Created folder "), Name(e.Detail("name"))]),
             "folder.rename" => new("edit", false, [new("Renamed folder "), Name(e.Detail("previousName")), new(" to "), Name(e.Detail("name"))]),
             FolderMove => new("move", false, Moved(e, folderName)),
