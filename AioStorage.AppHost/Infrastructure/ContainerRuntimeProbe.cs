@@ -52,9 +52,9 @@ public sealed class ContainerRuntimeProbe(IReadOnlyList<string> runtimes, TimeSp
         {
             process = Process.Start(startInfo) ?? throw new Win32Exception($"{runtime} did not start");
         }
-        catch (Win32Exception ex)
+        catch (Win32Exception)
         {
-            return (false, $"{runtime}: not installed ({ex.Message})");
+            return (false, $"{runtime}: not installed");
         }
 
         using (process)

@@ -3,21 +3,30 @@ namespace AioStorage.AppHost.Infrastructure;
 public static class RedisContainerExtensions
 {
     /// <summary>
-    /// Adds the append-only file to Redis's persistence. AddRedis starts the server through
-    /// <c>/bin/sh -c "redis-server ..."</c> (so the password can come from the environment), and WithPersistence
-    /// only adds RDB snapshots, so the flag is appended to that one command string.
+    /// Adds the append-only file to Redis's persistence (WithPersistence gives RDB snapshots only). AddRedis builds
+    /// two command lines: <c>redis-server ...</c> as separate arguments when it runs the container itself, and one
+    /// <c>/bin/sh -c "redis-server ..."</c> string when publishing (so a password can come from the environment).
     /// </summary>
     public static IResourceBuilder<RedisResource> WithAppendOnlyFile(this IResourceBuilder<RedisResource> builder)
         => builder.WithArgs(context =>
         {
-            var commandIndex = context.Args.Count - 1;
-            if (commandIndex < 1 || context.Args[commandIndex - 1] is not "-c" || context.Args[commandIndex] is not string command
-                || !command.StartsWith("redis-server", StringComparison.Ordinal))
+            var args = context.Args;
+            if (args.Count > 0 && args[0] is "redis-server")
             {
-                throw new InvalidOperationException(
-                    "Expected AddRedis to start the server with /bin/sh -c \"redis-server ...\"; the Aspire.Hosting.Redis version changed how it builds the command line.");
+                args.Add("--appendonly");
+                args.Add("yes");
+                return;
             }
 
-            context.Args[commandIndex] = $"{command} --appendonly yes";
+            var shellCommand = args.Count - 1;
+            if (shellCommand >= 1 && args[shellCommand - 1] is "-c" && args[shellCommand] is string command
+                && command.StartsWith("redis-server", StringComparison.Ordinal))
+            {
+                args[shellCommand] = $"{command} --appendonly yes";
+                return;
+            }
+
+            throw new InvalidOperationException(
+                "Aspire.Hosting.Redis changed how it builds the redis-server command line; WithAppendOnlyFile needs updating.");
         });
 }

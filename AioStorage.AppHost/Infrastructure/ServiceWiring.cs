@@ -48,9 +48,11 @@ public static class ServiceWiringExtensions
                 .WithEnvironment("METADATA_PROVIDER", "mongodb");
         }
 
+        var sqlitePath = store.SqlitePath ?? throw new ArgumentException("A metadata store needs MongoDB or a SQLite path.", nameof(store));
         return project
             .WithEnvironment("METADATA_PROVIDER", "sqlite")
-            .WithEnvironment("SQLITE_PATH", store.SqlitePath);
+            .WithEnvironment("SQLITE_PATH", sqlitePath)
+            .CreatesFolderBeforeStart(Path.GetDirectoryName(sqlitePath)!);
     }
 
     /// <summary>
@@ -62,5 +64,15 @@ public static class ServiceWiringExtensions
         => project
             .WithEnvironment(context => context.EnvironmentVariables["STORAGE_PATH"] =
                 context.ExecutionContext.IsPublishMode ? ContainerStoragePath : localPath)
-            .WithAnnotation(new ComposeVolumeAnnotation(FileStorageVolume, ContainerStoragePath));
+            .WithAnnotation(new ComposeVolumeAnnotation(FileStorageVolume, ContainerStoragePath))
+            .CreatesFolderBeforeStart(localPath);
+
+    // Like a fresh volume, the folder exists before the first start, so neither process races the other to make it.
+    private static IResourceBuilder<ProjectResource> CreatesFolderBeforeStart(
+        this IResourceBuilder<ProjectResource> project, string folder)
+        => project.OnBeforeResourceStarted((_, _, _) =>
+        {
+            Directory.CreateDirectory(folder);
+            return Task.CompletedTask;
+        });
 }

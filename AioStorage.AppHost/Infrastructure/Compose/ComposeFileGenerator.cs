@@ -37,29 +37,34 @@ public static class ComposeFileGenerator
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
 
-        var yaml = await GenerateAsync(services, directory, cancellationToken);
+        var yaml = await GenerateAsync(
+            services.GetRequiredService<DistributedApplicationModel>().Resources,
+            services.GetRequiredService<DistributedApplicationExecutionContext>(),
+            directory, cancellationToken);
         await File.WriteAllTextAsync(path, yaml, cancellationToken);
 
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ComposeFileGenerator).FullName!)
             .LogInformation("Published docker compose file to: {ComposePath}", path);
     }
 
+    /// <param name="resources">The app model's resources, in declaration order.</param>
+    /// <param name="executionContext">A publish-mode context: the environment callbacks are evaluated in it.</param>
     /// <param name="outputDirectory">Folder the file will live in: build contexts are written relative to it.</param>
-    public static async Task<string> GenerateAsync(IServiceProvider services, string outputDirectory, CancellationToken cancellationToken = default)
+    public static async Task<string> GenerateAsync(
+        IEnumerable<IResource> resources, DistributedApplicationExecutionContext executionContext, string outputDirectory,
+        CancellationToken cancellationToken = default)
     {
-        var model = services.GetRequiredService<DistributedApplicationModel>();
-        var executionContext = services.GetRequiredService<DistributedApplicationExecutionContext>();
         if (!executionContext.IsPublishMode)
         {
             throw new InvalidOperationException("The compose file describes a deployment: build the app model in publish mode (--publisher compose).");
         }
 
-        var services_ = new YamlMap();
+        var composeServices = new YamlMap();
         var volumes = new List<string>();
-        foreach (var resource in model.Resources.Where(IsService))
+        foreach (var resource in resources.Where(IsService))
         {
             var service = await DescribeServiceAsync(resource, executionContext, outputDirectory, volumes, cancellationToken);
-            services_.Add(resource.Name, service.Definition, service.Comments);
+            composeServices.Add(resource.Name, service.Definition, service.Comments);
         }
 
         var volumeDefinitions = new YamlMap();
@@ -71,7 +76,7 @@ public static class ComposeFileGenerator
         var document = new YamlMap()
             // docker-compose 1.29 (Debian's) needs a version and rejects a top-level name (COMPOSE_PROJECT_NAME is in .env).
             .Add("version", new YamlText("3.8", ForceQuotes: true))
-            .Add("services", services_)
+            .Add("services", composeServices)
             .Add("networks", new YamlMap().Add(NetworkName, new YamlMap().Add("driver", "bridge")))
             .Add("volumes", volumeDefinitions);
 
