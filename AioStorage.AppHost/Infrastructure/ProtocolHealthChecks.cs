@@ -16,12 +16,13 @@ public sealed class RedisPingHealthCheck(Func<(string Host, int Port)> target) :
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var (host, port) = target();
+        using var deadline = TcpProbe.Deadline(cancellationToken);
         try
         {
-            using var client = await TcpProbe.ConnectAsync(host, port, cancellationToken);
+            using var client = await TcpProbe.ConnectAsync(host, port, deadline.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var reply = await TcpProbe.ReadLineAsync(stream, cancellationToken);
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), deadline.Token);
+            var reply = await TcpProbe.ReadLineAsync(stream, deadline.Token);
             return reply == "+PONG"
                 ? HealthCheckResult.Healthy($"redis {host}:{port} answered PONG")
                 : HealthCheckResult.Unhealthy($"redis {host}:{port} answered '{reply}' to PING");
@@ -41,13 +42,14 @@ public sealed class EpmdHealthCheck(Func<(string Host, int Port)> target) : IHea
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var (host, port) = target();
+        using var deadline = TcpProbe.Deadline(cancellationToken);
         try
         {
-            using var client = await TcpProbe.ConnectAsync(host, port, cancellationToken);
+            using var client = await TcpProbe.ConnectAsync(host, port, deadline.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync(new byte[] { 0, 1, NamesRequest }, cancellationToken);
+            await stream.WriteAsync(new byte[] { 0, 1, NamesRequest }, deadline.Token);
             var reply = new byte[4];
-            await stream.ReadExactlyAsync(reply, cancellationToken);
+            await stream.ReadExactlyAsync(reply, deadline.Token);
             var announced = BinaryPrimitives.ReadInt32BigEndian(reply);
             return announced == port
                 ? HealthCheckResult.Healthy($"epmd {host}:{port} answered NAMES")
@@ -119,18 +121,25 @@ public sealed class AmqpHealthCheck(Func<CancellationToken, Task<Uri>> uri) : IH
     }
 }
 
+/// <summary>Connect and read helpers bounded by one deadline per check: a server that accepts but never answers
+/// (a wrong server, or one still starting) must turn into Unhealthy, not a hung check.</summary>
 internal static class TcpProbe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
+    public static CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
+        return deadline;
+    }
+
     public static async Task<TcpClient> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
-        var client = new TcpClient { ReceiveTimeout = (int)Timeout.TotalMilliseconds, SendTimeout = (int)Timeout.TotalMilliseconds };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Timeout);
+        var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(host, port, deadline.Token);
+            await client.ConnectAsync(host, port, cancellationToken);
             return client;
         }
         catch
@@ -142,11 +151,9 @@ internal static class TcpProbe
 
     public static async Task<string> ReadLineAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Timeout);
         var line = new StringBuilder();
         var buffer = new byte[1];
-        while (line.Length < 512 && await stream.ReadAsync(buffer, deadline.Token) == 1 && buffer[0] != (byte)'\n')
+        while (line.Length < 512 && await stream.ReadAsync(buffer, cancellationToken) == 1 && buffer[0] != (byte)'\n')
         {
             if (buffer[0] != (byte)'\r')
             {
