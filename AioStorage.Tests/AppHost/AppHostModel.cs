@@ -15,6 +15,12 @@ internal sealed class AppHostModel : IAsyncDisposable
 
     private AppHostModel(IDistributedApplicationTestingBuilder builder) => _builder = builder;
 
+    /// <summary>
+    /// Every AppHost builder would otherwise watch its appsettings and user-secrets files; the inotify instances
+    /// that costs are limited per user (128 here, shared with every other process of the machine).
+    /// </summary>
+    public const string NoConfigurationWatchers = "hostBuilder:reloadConfigOnChange=false";
+
     public IEnumerable<IResource> Resources => _builder.Resources;
 
     public DistributedApplicationExecutionContext ExecutionContext => _builder.ExecutionContext;
@@ -23,7 +29,7 @@ internal sealed class AppHostModel : IAsyncDisposable
     /// are computed from it while the model is declared).</param>
     public static async Task<AppHostModel> BuildAsync(string mode, string? dataPath = null, params string[] extraArgs)
     {
-        var args = new List<string> { $"Infrastructure:Mode={mode}" };
+        var args = new List<string> { $"Infrastructure:Mode={mode}", NoConfigurationWatchers };
         if (dataPath is not null)
         {
             args.Add($"Infrastructure:DataPath={dataPath}");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AioStorage.AppHost.Infrastructure.Compose;
 using Aspire.Hosting.Testing;
@@ -35,7 +36,7 @@ public sealed class DeploymentFileDriftTests
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AioStorage_AppHost>(
-                ["--publisher", "manifest", "--output-path", outputPath]);
+                ["--publisher", "manifest", "--output-path", outputPath, AppHostModel.NoConfigurationWatchers]);
             await using (var app = await builder.BuildAsync())
             {
                 await app.RunAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -44,7 +45,7 @@ public sealed class DeploymentFileDriftTests
             var generated = Normalise(JsonNode.Parse(File.ReadAllText(outputPath))!, outputDirectory);
             var committed = Normalise(JsonNode.Parse(RepositoryFiles.Read("aspire-manifest.json"))!, RepositoryFiles.Root);
             Assert.True(JsonNode.DeepEquals(committed, generated),
-                $"aspire-manifest.json differs from the app model: {Regenerate}.\n{FirstDifference(committed.ToJsonString(), generated.ToJsonString())}");
+                $"aspire-manifest.json differs from the app model: {Regenerate}.\n{FirstDifference(Indented(committed), Indented(generated))}");
         }
         finally
         {
@@ -67,6 +68,8 @@ public sealed class DeploymentFileDriftTests
             Assert.DoesNotContain(".data", text);
         }
     }
+
+    private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     private static JsonNode Normalise(JsonNode manifest, string manifestDirectory)
     {
