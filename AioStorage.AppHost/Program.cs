@@ -104,7 +104,7 @@ var app = builder.Build();
 
 if (ComposeFileGenerator.IsRequested(builder.ExecutionContext))
 {
-    await ComposeFileGenerator.WriteAsync(app.Services, builder.Configuration["Pipeline:OutputPath"]);
+    await ComposeFileGenerator.WriteAsync(app.Services);
     return;
 }
 

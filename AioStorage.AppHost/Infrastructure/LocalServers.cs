@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -61,13 +62,8 @@ public static class LocalServerBuilderExtensions
             new RedisPingHealthCheck(() => ("127.0.0.1", resource.PrimaryEndpoint.TargetPort!.Value)),
             failureStatus: null, tags: null));
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, (_, _) =>
-        {
-            Directory.CreateDirectory(dataDirectory);
-            return Task.CompletedTask;
-        });
-
         return builder.AddResource(resource)
+            .WithFolderCreatedBeforeStart(dataDirectory)
             // Not proxied: the server owns its port, so clients, the health check and a developer's redis-cli
             // all reach the same process.
             .WithEndpoint(port: port, targetPort: port, name: LocalRedisResource.PrimaryEndpointName, scheme: "tcp",
@@ -103,19 +99,15 @@ public static class LocalServerBuilderExtensions
         IResourceBuilder<ParameterResource> password,
         LocalRabbitMqPorts ports)
     {
-        var epmd = builder.AddExecutable($"{name}-epmd", "epmd", dataDirectory,
-                "-port", ports.Epmd.ToString(System.Globalization.CultureInfo.InvariantCulture), "-address", "127.0.0.1")
-            .WithEndpoint(port: ports.Epmd, targetPort: ports.Epmd, name: "tcp", scheme: "tcp", isProxied: false);
         var epmdHealthCheckKey = $"{name}-epmd_names";
+        var epmd = builder.AddExecutable($"{name}-epmd", "epmd", dataDirectory,
+                "-port", ports.Epmd.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1")
+            .WithEndpoint(port: ports.Epmd, targetPort: ports.Epmd, name: "tcp", scheme: "tcp", isProxied: false)
+            .WithFolderCreatedBeforeStart(dataDirectory)
+            .WithHealthCheck(epmdHealthCheckKey);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(epmdHealthCheckKey,
             new EpmdHealthCheck(() => ("127.0.0.1", epmd.GetEndpoint("tcp").TargetPort!.Value)),
             failureStatus: null, tags: null));
-        epmd.WithHealthCheck(epmdHealthCheckKey);
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(epmd.Resource, (_, _) =>
-        {
-            Directory.CreateDirectory(dataDirectory);
-            return Task.CompletedTask;
-        });
 
         var resource = new LocalRabbitMqResource(name, dataDirectory, userName.Resource, password.Resource);
         var healthCheckKey = $"{name}_amqp";
@@ -123,10 +115,8 @@ public static class LocalServerBuilderExtensions
             new AmqpHealthCheck(async ct => new Uri(await ConnectionUriAsync(resource, ct))),
             failureStatus: null, tags: null));
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, ct) =>
-            await LocalRabbitMqFiles.WriteAsync(resource, ct));
-
         var rabbitmq = builder.AddResource(resource)
+            .OnBeforeResourceStarted((server, _, ct) => LocalRabbitMqFiles.WriteAsync(server, ct))
             .WithEndpoint(port: ports.Amqp, targetPort: ports.Amqp, name: LocalRabbitMqResource.PrimaryEndpointName,
                 scheme: "tcp", isProxied: false)
             .WithHttpEndpoint(port: ports.Management, targetPort: ports.Management,

@@ -52,7 +52,7 @@ public static class ServiceWiringExtensions
         return project
             .WithEnvironment("METADATA_PROVIDER", "sqlite")
             .WithEnvironment("SQLITE_PATH", sqlitePath)
-            .CreatesFolderBeforeStart(Path.GetDirectoryName(sqlitePath)!);
+            .WithFolderCreatedBeforeStart(Path.GetDirectoryName(sqlitePath)!);
     }
 
     /// <summary>
@@ -65,12 +65,14 @@ public static class ServiceWiringExtensions
             .WithEnvironment(context => context.EnvironmentVariables["STORAGE_PATH"] =
                 context.ExecutionContext.IsPublishMode ? ContainerStoragePath : localPath)
             .WithAnnotation(new ComposeVolumeAnnotation(FileStorageVolume, ContainerStoragePath))
-            .CreatesFolderBeforeStart(localPath);
+            .WithFolderCreatedBeforeStart(localPath);
 
-    // Like a fresh volume, the folder exists before the first start, so neither process races the other to make it.
-    private static IResourceBuilder<ProjectResource> CreatesFolderBeforeStart(
-        this IResourceBuilder<ProjectResource> project, string folder)
-        => project.OnBeforeResourceStarted((_, _, _) =>
+    /// <summary>Like a fresh volume, the folder exists before the process starts (a missing working directory
+    /// fails the start; a missing data folder would be raced for by api and worker). Nothing is created while the
+    /// model is merely built or published.</summary>
+    public static IResourceBuilder<T> WithFolderCreatedBeforeStart<T>(this IResourceBuilder<T> resource, string folder)
+        where T : IResource
+        => resource.OnBeforeResourceStarted((_, _, _) =>
         {
             Directory.CreateDirectory(folder);
             return Task.CompletedTask;

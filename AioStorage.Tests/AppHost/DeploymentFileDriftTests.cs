@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AioStorage.AppHost.Infrastructure.Compose;
@@ -23,6 +24,33 @@ public sealed class DeploymentFileDriftTests
 
         var committed = RepositoryFiles.Read("docker-compose.yml");
         Assert.True(committed == generated, $"docker-compose.yml differs from the app model: {Regenerate}.\n{FirstDifference(committed, generated)}");
+    }
+
+    [Fact]
+    public async Task Compose_publisher_command_writes_the_committed_file()
+    {
+        // The AppHost itself, as scripts/generate-deployment.sh runs it. It writes under artifacts/ (gitignored),
+        // so its build context points back to the repository root: that relative path is the only difference.
+        var outputDirectory = RepositoryFiles.PathOf(Path.Combine("artifacts", "drift", Guid.NewGuid().ToString("N")));
+        try
+        {
+            var appHost = Path.Combine(RepositoryFiles.Root, "AioStorage.AppHost", "bin", BuildConfiguration(), "net10.0", "AioStorage.AppHost.dll");
+            var (exitCode, output) = await RunAsync("dotnet", appHost, "--publisher", ComposeFileGenerator.PublisherName, "--output-path", outputDirectory);
+            Assert.True(exitCode == 0, $"the compose publisher failed ({exitCode}):\n{output}");
+
+            var contextToRoot = Path.GetRelativePath(outputDirectory, RepositoryFiles.Root).Replace('\\', '/');
+            var written = File.ReadAllText(Path.Combine(outputDirectory, ComposeFileGenerator.DefaultFileName))
+                .Replace($"context: {contextToRoot}\n", "context: .\n", StringComparison.Ordinal);
+            var committed = RepositoryFiles.Read("docker-compose.yml");
+            Assert.True(committed == written, $"docker-compose.yml differs from the publisher's output: {Regenerate}.\n{FirstDifference(committed, written)}");
+        }
+        finally
+        {
+            if (Directory.Exists(outputDirectory))
+            {
+                Directory.Delete(outputDirectory, recursive: true);
+            }
+        }
     }
 
     [Fact]
@@ -67,6 +95,34 @@ public sealed class DeploymentFileDriftTests
             Assert.DoesNotContain("/home/", text);
             Assert.DoesNotContain(".data", text);
         }
+    }
+
+    /// <summary>Debug or Release: the AppHost was built in the same configuration as this test assembly.</summary>
+    private static string BuildConfiguration()
+        => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, params string[] args)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryFiles.Root,
+        };
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        // The AppHost must not pick up a developer's launch profile or environment: generation is reproducible.
+        startInfo.Environment.Remove("DOTNET_ENVIRONMENT");
+        startInfo.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,8 +24,10 @@ public static class ComposeFileGenerator
         => executionContext.IsPublishMode
            && string.Equals(executionContext.PublisherName, PublisherName, StringComparison.OrdinalIgnoreCase);
 
-    public static async Task WriteAsync(IServiceProvider services, string? outputPath, CancellationToken cancellationToken = default)
+    /// <summary>Writes the file to <c>--output-path</c> (a .yml file, or a folder for docker-compose.yml).</summary>
+    public static async Task WriteAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        var outputPath = services.GetRequiredService<IConfiguration>()["Pipeline:OutputPath"];
         if (string.IsNullOrWhiteSpace(outputPath))
         {
             throw new DistributedApplicationException("--publisher compose needs --output-path (a .yml file or a folder).");
