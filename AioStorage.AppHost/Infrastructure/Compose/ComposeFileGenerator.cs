@@ -129,6 +129,7 @@ public static class ComposeFileGenerator
         }
         else if (resource is ProjectResource project)
         {
+            // The build context is the folder holding all projects: each Dockerfile copies the projects it references.
             var projectDirectory = Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!;
             var context = Path.GetDirectoryName(projectDirectory)!;
             service.Add("build", new YamlMap()
