@@ -1,6 +1,7 @@
 using AioStorage.Web.Api;
 using AioStorage.Web.Auth;
 using AioStorage.Web.Components;
+using AioStorage.Web.Components.Shared;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,9 @@ builder.AddAioStorageApi();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddScoped<UserSession>();
+builder.Services.AddScoped<SignedInApi>();
+builder.Services.AddScoped<Toasts>();
+builder.Services.AddScoped<LocalTime>();
 
 var app = builder.Build();
 

@@ -43,14 +43,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context per test: no cookies or storage leak from one test into the next.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress, int width = 1280, int height = 860, ColorScheme colorScheme = ColorScheme.Light)
+    /// <summary>
+    /// A fresh context per test: no cookies or storage leak from one test into the next. <paramref name="storageState"/>
+    /// (Playwright's JSON: cookies and local storage per origin) starts the context with them already there.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int width = 1280, int height = 860, ColorScheme colorScheme = ColorScheme.Light,
+        string? storageState = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = colorScheme,
+            StorageState = storageState,
         });
         return await context.NewPageAsync();
     }

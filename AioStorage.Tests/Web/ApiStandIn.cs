@@ -16,6 +16,8 @@ internal sealed class ApiStandIn : IAsyncDisposable
     public const string GoodPassword = "correct horse battery";
     public const string BadLoginDetail = "No account matches that email address and password.";
     public const string WorkerName = "worker-7f3a";
+    public const string Token = "token-for-ada";
+    public const string FailedReason = "The stored content does not match its checksum.";
 
     private readonly WebApplication app;
     private int pingPolls;
@@ -80,6 +82,10 @@ internal sealed class ApiStandIn : IAsyncDisposable
 
         app.MapPost("/api/v1/auth/logout", () => Results.NoContent());
 
+        app.MapGet("/api/v1/folders/root", (HttpRequest request) => request.Headers.Authorization == $"Bearer {Token}"
+            ? Results.Ok(RootListing())
+            : Results.Problem("Sign in first: this route needs a bearer token.", statusCode: StatusCodes.Status401Unauthorized));
+
         app.MapPost("/api/v1/system/ping", () =>
             Results.Json(new { id = "ping-1", sentAt = DateTimeOffset.UtcNow }, statusCode: StatusCodes.Status202Accepted));
 
@@ -105,9 +111,38 @@ internal sealed class ApiStandIn : IAsyncDisposable
             createdAt = new DateTimeOffset(2025, 3, 14, 9, 0, 0, TimeSpan.Zero),
             updatedAt = new DateTimeOffset(2025, 3, 14, 9, 0, 0, TimeSpan.Zero),
         },
-        token = "token-for-ada",
+        token = Token,
         expiresAt = DateTimeOffset.UtcNow.AddDays(7),
     };
+
+    /// <summary>The root with files in it, which the real api cannot hold until uploads exist.</summary>
+    private static object RootListing()
+    {
+        var at = new DateTimeOffset(2026, 3, 14, 9, 26, 0, TimeSpan.Zero);
+        object File(string id, string name, long size, string mimeType, string status, string? reason = null) => new
+        {
+            id, name, folderId = (string?)null, size, mimeType, sha256 = new string('0', 64), status, statusReason = reason,
+            createdAt = at, updatedAt = at, type = "file",
+        };
+
+        return new
+        {
+            folder = new { id = "root", name = "", parentId = (string?)null, createdAt = default(DateTimeOffset), updatedAt = default(DateTimeOffset), type = "folder" },
+            ancestors = Array.Empty<object>(),
+            items = new[]
+            {
+                new { id = "f-albums", name = "Albums", parentId = (string?)null, createdAt = at, updatedAt = at, type = "folder" },
+                File("file-1", "holiday.jpg", 2_457_600, "image/jpeg", "ready"),
+                File("file-2", "talk.mp4", 734_003_200, "video/mp4", "processing"),
+                File("file-3", "notes.txt", 1_234, "text/plain; charset=utf-8", "failed", FailedReason),
+                File("file-4", "backup.zip", 10_737_418, "application/zip", "ready"),
+                File("file-5", "mystery.bin", 0, "application/octet-stream", "ready"),
+            },
+            page = 1,
+            limit = 50,
+            total = 6,
+        };
+    }
 
     private sealed record LoginBody(string Email, string Password);
 }

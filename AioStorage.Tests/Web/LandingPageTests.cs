@@ -36,7 +36,11 @@ public sealed class LandingPageTests(BrowserFixture browser) : IAsyncLifetime
         await Screenshots.TakeAsync(page, "landing");
 
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
-        foreach (var upcoming in new[] { "My files", "Shared with me", "Links", "Trash" })
+        var myFiles = nav.Locator(".nav-item", new() { HasText = "My files" });
+        await Expect(myFiles).ToHaveAttributeAsync("aria-disabled", "true");
+        await Expect(myFiles).ToHaveAttributeAsync("title", "Sign in to see your files");
+        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Account" })).ToHaveCountAsync(0);
+        foreach (var upcoming in new[] { "Shared with me", "Links", "Trash" })
         {
             var item = nav.Locator(".nav-item", new() { HasText = upcoming });
             await Expect(item).ToHaveAttributeAsync("aria-disabled", "true");

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace AioStorage.Tests.Web;
 
 /// <summary>The real web app on a real Kestrel port, pointed at an api address the way Aspire points it.</summary>
-internal sealed class WebUnderTest : WebApplicationFactory<App>
+public sealed class WebUnderTest : WebApplicationFactory<App>
 {
     public const string PublicApiAddress = "http://files.example.test:4000/";
 

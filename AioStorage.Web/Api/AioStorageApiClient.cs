@@ -34,30 +34,52 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
         throw await ToProblemAsync(response, cancellationToken);
     }
 
-    public Task<AuthResult> LoginAsync(LoginRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/login", request, bearerToken: null, cancellationToken);
+    public Task<AuthResult> LoginAsync(LoginRequest request, ApiCaller? caller = null, CancellationToken cancellationToken = default) =>
+        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/login", request, caller, cancellationToken);
 
-    public Task<AuthResult> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/register", request, bearerToken: null, cancellationToken);
+    public Task<AuthResult> RegisterAsync(RegisterRequest request, ApiCaller? caller = null, CancellationToken cancellationToken = default) =>
+        SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/register", request, caller, cancellationToken);
 
-    public async Task LogoutAsync(string bearerToken, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(Request(HttpMethod.Post, "api/v1/auth/logout", null, bearerToken), cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ToProblemAsync(response, cancellationToken);
-        }
-    }
+    public Task LogoutAsync(ApiCaller caller, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/auth/logout", null, caller, cancellationToken);
+
+    public Task<UserProfile> GetCurrentUserAsync(ApiCaller caller, CancellationToken cancellationToken = default) =>
+        SendAsync<UserProfile>(HttpMethod.Get, "api/v1/auth/me", null, caller, cancellationToken);
+
+    public Task<IReadOnlyList<SessionInfo>> GetSessionsAsync(ApiCaller caller, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<SessionInfo>>(HttpMethod.Get, "api/v1/auth/sessions", null, caller, cancellationToken);
+
+    public Task RevokeSessionAsync(ApiCaller caller, string sessionId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/auth/sessions/{Uri.EscapeDataString(sessionId)}", null, caller, cancellationToken);
+
+    public Task<ListPage<AuditEvent>> GetAuditAsync(ApiCaller caller, int page, int limit, CancellationToken cancellationToken = default) =>
+        SendAsync<ListPage<AuditEvent>>(HttpMethod.Get, $"api/v1/audit?page={page}&limit={limit}", null, caller, cancellationToken);
+
+    public Task<FolderListing> GetFolderAsync(ApiCaller caller, string folderId, FolderQuery query, CancellationToken cancellationToken = default) =>
+        SendAsync<FolderListing>(HttpMethod.Get, $"api/v1/folders/{Uri.EscapeDataString(folderId)}?{query.ToQueryString()}", null, caller, cancellationToken);
+
+    public Task<FolderInfo> CreateFolderAsync(ApiCaller caller, string name, string parentId, CancellationToken cancellationToken = default) =>
+        SendAsync<FolderInfo>(HttpMethod.Post, "api/v1/folders", new { name, parentId }, caller, cancellationToken);
+
+    public Task<FolderInfo> RenameFolderAsync(ApiCaller caller, string folderId, string name, CancellationToken cancellationToken = default) =>
+        SendAsync<FolderInfo>(HttpMethod.Patch, $"api/v1/folders/{Uri.EscapeDataString(folderId)}", new { name }, caller, cancellationToken);
+
+    /// <param name="parentId">The destination folder's id, <c>"root"</c> for the top.</param>
+    public Task<FolderInfo> MoveFolderAsync(ApiCaller caller, string folderId, string parentId, CancellationToken cancellationToken = default) =>
+        SendAsync<FolderInfo>(HttpMethod.Patch, $"api/v1/folders/{Uri.EscapeDataString(folderId)}", new { parentId }, caller, cancellationToken);
+
+    public Task DeleteFolderAsync(ApiCaller caller, string folderId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/folders/{Uri.EscapeDataString(folderId)}", null, caller, cancellationToken);
 
     public Task<PingAccepted> SendPingAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<PingAccepted>(HttpMethod.Post, "api/v1/system/ping", content: null, bearerToken: null, cancellationToken);
+        SendAsync<PingAccepted>(HttpMethod.Post, "api/v1/system/ping", content: null, caller: null, cancellationToken);
 
     public Task<PingStatus> GetPingAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<PingStatus>(HttpMethod.Get, $"api/v1/system/ping/{Uri.EscapeDataString(id)}", content: null, bearerToken: null, cancellationToken);
+        SendAsync<PingStatus>(HttpMethod.Get, $"api/v1/system/ping/{Uri.EscapeDataString(id)}", content: null, caller: null, cancellationToken);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? content, string? bearerToken, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? content, ApiCaller? caller, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(Request(method, path, content, bearerToken), cancellationToken);
+        using var response = await SendAsync(Request(method, path, content, caller), cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw await ToProblemAsync(response, cancellationToken);
@@ -66,7 +88,16 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
         return await ReadAsync<T>(response, cancellationToken);
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, object? content, string? bearerToken)
+    private async Task SendAsync(HttpMethod method, string path, object? content, ApiCaller caller, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(Request(method, path, content, caller), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToProblemAsync(response, cancellationToken);
+        }
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, object? content, ApiCaller? caller)
     {
         var request = new HttpRequestMessage(method, path);
         if (content is not null)
@@ -74,9 +105,15 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
             request.Content = JsonContent.Create(content, content.GetType(), options: Json);
         }
 
-        if (bearerToken is not null)
+        if (caller?.BearerToken is { } token)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        // Browsers send User-Agents that do not always parse as product tokens; the api only stores the text.
+        if (caller?.UserAgent is { Length: > 0 } userAgent)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         }
 
         return request;

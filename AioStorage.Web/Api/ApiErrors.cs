@@ -33,3 +33,10 @@ public sealed class ApiUnreachableException(Uri address, string reason, Exceptio
 
     public string Reason { get; } = reason;
 }
+
+/// <summary>
+/// Nobody is signed in (any more): the api answered 401, or no session was there to call it with. The session is
+/// already forgotten and the page is on its way to sign-in, so there is nothing to show for it.
+/// </summary>
+public sealed class SessionEndedException(ApiProblemException? refusal = null)
+    : ApiException("The session has ended: sign in again.", refusal);

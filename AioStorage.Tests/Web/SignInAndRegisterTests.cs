@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AioStorage.Tests.Web;
 
 [Collection(BrowserCollection.Name)]
-public sealed class AccountPagesTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class SignInAndRegisterTests(BrowserFixture browser) : IAsyncLifetime
 {
     private ApiStandIn api = default!;
     private WebUnderTest web = default!;
@@ -63,28 +63,51 @@ public sealed class AccountPagesTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sign_in_keeps_the_apis_session_until_sign_out_revokes_it()
+    public async Task Sign_in_lands_in_My_files_and_keeps_the_session_until_sign_out_revokes_it()
     {
         await OpenFormAsync("signin", "Sign in");
         await page.GetByLabel("Email").FillAsync("ada@example.com");
         await page.GetByLabel("Password").FillAsync(ApiStandIn.GoodPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
+        await Expect(page).ToHaveURLAsync(new Uri(web.Address, "files").ToString());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("My files");
+        await Expect(page.Locator(".account")).ToContainTextAsync("ada");
+        Assert.Contains($"Bearer {ApiStandIn.Token}", api.Authorizations);
+
+        await page.GotoAsync("");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, ada");
         await Expect(page.Locator(".usage")).ToContainTextAsync("1.5 GB of 10 GB used");
-        await Expect(page.Locator(".account")).ToContainTextAsync("ada");
-
-        await page.ReloadAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, ada");
         await Screenshots.TakeAsync(page, "home-signed-in");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First).ToBeVisibleAsync();
         Assert.Equal(1, api.Count("POST /api/v1/auth/logout"));
-        Assert.Contains("Bearer token-for-ada", api.Authorizations);
 
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your files, on your own server.");
+    }
+
+    [Fact]
+    public async Task File_items_in_a_listing_show_their_kind_size_and_processing_status()
+    {
+        await OpenFormAsync("signin", "Sign in");
+        await page.GetByLabel("Email").FillAsync("ada@example.com");
+        await page.GetByLabel("Password").FillAsync(ApiStandIn.GoodPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        var rows = page.Locator("tr.drive-row");
+        await Expect(rows.Locator(".item-name")).ToHaveTextAsync(["Albums", "holiday.jpg", "talk.mp4", "notes.txt", "backup.zip", "mystery.bin"]);
+        await Expect(rows.Locator(".col-size")).ToHaveTextAsync(["—", "2.3 MB", "700 MB", "1.2 KB", "10.2 MB", "0 bytes"]);
+        Assert.Equal(["Folder", "Image", "Video", "Text", "Archive", "File"],
+            await rows.Locator(".item-icon").EvaluateAllAsync<string[]>("icons => icons.map(i => i.title)"));
+        await Expect(rows.Nth(2).Locator(".pill")).ToHaveTextAsync("Processing");
+        await Expect(rows.Nth(3).Locator(".pill")).ToHaveTextAsync("Failed");
+        await Expect(rows.Nth(3).Locator(".pill")).ToHaveAttributeAsync("title", ApiStandIn.FailedReason);
+        await Expect(rows.Nth(1).Locator(".pill")).ToHaveCountAsync(0);
+        await Expect(rows.Nth(0).GetByRole(AriaRole.Button, new() { Name = "Actions for Albums" })).ToBeVisibleAsync();
+        await Expect(rows.Nth(1).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Screenshots.TakeAsync(page, "files-file-items");
     }
 
     [Fact]

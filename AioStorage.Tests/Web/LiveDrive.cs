@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AioStorage.Tests.Infrastructure;
+using AioStorage.Web.Auth;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AioStorage.Tests.Web;
+
+/// <summary>
+/// The web pointed at the real api, started once per test class. Tests sign up their own users, so they do not see
+/// each other's folders.
+/// </summary>
+public sealed class LiveDrive : IAsyncLifetime
+{
+    public const string Password = "correct horse battery";
+    public const string FirefoxOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    private WebUnderTest? web;
+
+    public LiveApi Api { get; private set; } = default!;
+
+    public WebUnderTest Web => web ?? throw new InvalidOperationException("The web has not started.");
+
+    public Task InitializeAsync()
+    {
+        Api = LiveApi.Start();
+        web = WebUnderTest.Start(Api.Address);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (web is not null)
+        {
+            await web.DisposeAsync();
+        }
+
+        await Api.DisposeAsync();
+    }
+
+    /// <summary>Signs a new user up through the api (not the web), from a device named by <paramref name="userAgent"/>.</summary>
+    public async Task<LiveAccount> RegisterAsync(string? userAgent = FirefoxOnWindows)
+    {
+        var username = "u" + Guid.NewGuid().ToString("N")[..10];
+        var email = $"{username}@example.test";
+        using var client = Api.NewClient(userAgent);
+        using var response = await client.PostAsJsonAsync("api/v1/auth/register", new { username, email, password = Password });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"register answered {(int)response.StatusCode}: {body}");
+        var token = JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+        return new LiveAccount(this, username, email, token, body);
+    }
+
+    /// <summary>
+    /// A browser already signed in as <paramref name="account"/>: its session is put in local storage the way the web
+    /// stores one (protected with the web's keys), which skips the sign-in form where a test is about something else.
+    /// </summary>
+    public Task<IPage> SignedInPageAsync(BrowserFixture browser, LiveAccount account, int width = 1280, int height = 860,
+        ColorScheme colorScheme = ColorScheme.Light)
+    {
+        var stored = Web.Services.GetRequiredService<IDataProtectionProvider>()
+            .CreateProtector(UserSession.ProtectionPurpose)
+            .Protect(account.SessionJson);
+        var state = JsonSerializer.Serialize(new
+        {
+            cookies = Array.Empty<object>(),
+            origins = new[]
+            {
+                new
+                {
+                    origin = Web.Address.GetLeftPart(UriPartial.Authority),
+                    localStorage = new[] { new { name = UserSession.StorageKey, value = stored } },
+                },
+            },
+        });
+        return browser.NewPageAsync(Web.Address, width, height, colorScheme, state);
+    }
+
+    /// <summary>The token the web keeps for this browser, read back from local storage; null when signed out.</summary>
+    public async Task<string?> StoredTokenAsync(IPage page)
+    {
+        var stored = await page.EvaluateAsync<string?>($"() => localStorage.getItem('{UserSession.StorageKey}')");
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var json = Web.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(UserSession.ProtectionPurpose).Unprotect(stored);
+        return JsonDocument.Parse(json).RootElement.GetProperty("token").GetString();
+    }
+
+    public async Task<HttpStatusCode> MeStatusAsync(string token)
+    {
+        using var client = Api.NewClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.GetAsync("api/v1/auth/me");
+        return response.StatusCode;
+    }
+}
+
+/// <summary>A user of the live api, with a token of their own to arrange folders without the browser.</summary>
+public sealed record LiveAccount(LiveDrive Drive, string Username, string Email, string Token, string SessionJson)
+{
+    public HttpClient Client(string? userAgent = LiveDrive.FirefoxOnWindows)
+    {
+        var client = Drive.Api.NewClient(userAgent);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return client;
+    }
+
+    public async Task<string> CreateFolderAsync(string name, string? parentId = null)
+    {
+        using var client = Client();
+        using var response = await client.PostAsJsonAsync("api/v1/folders", new { name, parentId });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"create folder answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Signs in once more, from another device: one more session of the same account.</summary>
+    public async Task<string> SignInElsewhereAsync(string userAgent)
+    {
+        using var client = Drive.Api.NewClient(userAgent);
+        using var response = await client.PostAsJsonAsync("api/v1/auth/login", new { email = Email, password = LiveDrive.Password });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"login answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+    }
+
+    /// <summary><c>GET /folders/{id}</c>: the status, and the listing when there is one.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> FolderAsync(string id, string query = "")
+    {
+        using var client = Client();
+        using var response = await client.GetAsync($"api/v1/folders/{id}{query}");
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonDocument.Parse(body.Length == 0 ? "null" : body).RootElement.Clone());
+    }
+
+    public async Task<string[]> NamesInAsync(string id)
+    {
+        var (status, body) = await FolderAsync(id, "?limit=200");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return [.. body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("name").GetString()!)];
+    }
+}
