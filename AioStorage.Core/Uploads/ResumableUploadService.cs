@@ -371,6 +371,10 @@ public sealed partial class ResumableUploadService(
             throw new NotFoundException("Folder");
         }
 
+        // Housekeeping takes staging files that look a day old for leftovers of dead uploads, and the last byte of this
+        // one may have arrived that long ago (a commit the cleaner finishes): the file must not carry its old age along.
+        File.SetLastWriteTimeUtc(dataPath, time.GetUtcNow().UtcDateTime);
+
         // A failure while hashing leaves the data file where it was, for the next request or the cleaner to try again.
         var staged = await blobs.StageExistingAsync(dataPath, CancellationToken.None);
         FileRecord file;
