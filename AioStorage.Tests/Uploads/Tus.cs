@@ -19,7 +19,11 @@ internal static class Tus
     /// redirects, and to replay a body on a redirect it reads the whole body first: a body paused or broken off half-way
     /// would never reach the server.
     /// </summary>
-    public static HttpClient StreamingClient(this ApiFactory api) => api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public static HttpClient StreamingClient(this ApiFactory api)
+    {
+        using var usual = api.CreateClient();
+        return api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = usual.BaseAddress! });
+    }
 
     public static HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content = null)
     {

@@ -15,7 +15,7 @@ public class TusJsClientTests : IAsyncLifetime
 {
     private static readonly SemaphoreSlim NpmInstall = new(1, 1);
 
-    private readonly KestrelApi api = new();
+    private readonly KestrelApiFactory api = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -184,12 +184,5 @@ public class TusJsClientTests : IAsyncLifetime
         }
 
         throw new FileNotFoundException($"tests/tus-client/upload.mjs was not found above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>The api on a real Kestrel port on the loopback address, where a child process can reach it.</summary>
-    private sealed class KestrelApi : ApiFactory
-    {
-        public KestrelApi()
-            : base(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" }) => UseKestrel(0);
     }
 }

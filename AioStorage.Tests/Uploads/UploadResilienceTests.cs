@@ -36,6 +36,27 @@ public class UploadResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_drops_its_socket_mid_body_keeps_what_arrived_on_a_real_server()
+    {
+        await using var kestrel = new KestrelApiFactory();
+        kestrel.StartServer();
+        var client = kestrel.StreamingClient().As(await kestrel.CreateClient().RegisterAsync());
+        var content = Tus.RandomBytes(6_000_000);
+        var url = await client.CreateUploadAsync(content.Length, "dropped.bin");
+        var dataFile = DataFile(kestrel, url);
+
+        // No cancellation here: the content's exception makes the client abort the connection, and Kestrel sees a reset.
+        var broken = ScriptedContent.BreakingOff(content, 2_500_000, () => WaitForLengthAsync(dataFile, 2_500_000), new CancellationTokenSource());
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.PatchAsync(url, 0, broken));
+
+        var offset = await WaitForOffsetAsync(client, url, 2_500_000);
+        Assert.Equal(2_500_000, offset);
+        using var rest = await client.PatchAsync(url, offset, content.AsSpan((int)offset));
+        Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+        Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
+    }
+
+    [Fact]
     public async Task A_broken_off_patch_with_a_checksum_keeps_nothing_as_it_cannot_be_verified()
     {
         var client = api.StreamingClient().As(await api.CreateClient().RegisterAsync());
