@@ -175,12 +175,10 @@ public sealed partial class ResumableUploadService(
                 : Gone();
         }
 
-        if (!interrupted && IsFull(advanced))
-        {
-            return new AppendResult(await FinishLockedAsync(advanced, client), Interrupted: false);
-        }
-
-        return new AppendResult(advanced, interrupted);
+        // A body that broke off after its last byte still completed the upload.
+        return IsFull(advanced)
+            ? new AppendResult(await FinishLockedAsync(advanced, client), Interrupted: false)
+            : new AppendResult(advanced, interrupted);
     }
 
     /// <summary>

@@ -45,9 +45,11 @@ public sealed class UploadMetadata
             var space = pair.IndexOf(' ', StringComparison.Ordinal);
             var key = space < 0 ? pair : pair[..space];
             var value = space < 0 ? string.Empty : pair[(space + 1)..];
-            if (key.Length == 0 || !key.All(c => c is > ' ' and <= '~'))
+            // Narrower than tus's "no spaces or commas": keys become field names in the metadata store, where '$' and
+            // '.' mean something, and every client in use (tus-js-client, Uppy) keeps to these.
+            if (key.Length is 0 or > 64 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
             {
-                throw Invalid("Each Upload-Metadata key must be non-empty printable ASCII without spaces or commas.");
+                throw Invalid("Each Upload-Metadata key must be 1 to 64 ASCII letters, digits, '_' or '-'.");
             }
 
             if (!IsBase64(value))

@@ -32,6 +32,8 @@ public class UploadHeaderTests
     [InlineData(",filename YQ==")]
     [InlineData("file\u00e9name YQ==")]
     [InlineData("filename YQ== extra")]
+    [InlineData("$where YQ==")]
+    [InlineData("a.b YQ==")]
     public void Malformed_metadata_is_a_validation_error(string header)
         => Assert.Throws<ValidationFailedException>(() => UploadMetadata.Parse(header));
 

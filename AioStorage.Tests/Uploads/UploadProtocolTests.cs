@@ -409,6 +409,21 @@ public class UploadProtocolTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_every_upload_route()
+    {
+        var document = await api.CreateClient().GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/openapi.json");
+        var paths = document.GetProperty("paths");
+        var collection = paths.GetProperty("/api/v1/uploads");
+        Assert.True(collection.TryGetProperty("options", out _));
+        Assert.True(collection.TryGetProperty("post", out _));
+        var upload = paths.GetProperty("/api/v1/uploads/{id}");
+        foreach (var method in new[] { "head", "patch", "delete", "get" })
+        {
+            Assert.True(upload.TryGetProperty(method, out _), $"{method} /api/v1/uploads/{{id}} is not in the document");
+        }
+    }
+
     private string DataFile(string url) => Path.Combine(api.Root, "storage", "uploads", Tus.IdOf(url));
 
     private static DateTimeOffset Expires(HttpResponseMessage response)
