@@ -20,10 +20,10 @@ public static class UploadEndpoints
 {
     public const string TusVersion = "1.0.0";
     public const string Path = "/api/v1/uploads";
-    public const string FileIdHeader = "Aio-File-Id";
     public const string TusResumableHeader = "Tus-Resumable";
-    public const string OffsetOctetStream = "application/offset+octet-stream";
 
+    private const string FileIdHeader = "Aio-File-Id";
+    private const string OffsetOctetStream = "application/offset+octet-stream";
     private const string OffsetHeader = "Upload-Offset";
     private const string LengthHeader = "Upload-Length";
     private const string ExpiresHeader = "Upload-Expires";
