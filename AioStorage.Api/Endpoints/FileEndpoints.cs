@@ -223,7 +223,7 @@ public static class FileEndpoints
         return new BlobDownloadResult(blobs, file, inline: false);
     }
 
-    private static string MimeTypeOf(string? fileName, string? declared)
+    internal static string MimeTypeOf(string? fileName, string? declared)
     {
         if (!string.IsNullOrWhiteSpace(declared) && MediaTypeHeaderValue.TryParse(declared, out var parsed)
             && !parsed.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
