@@ -195,22 +195,12 @@ public sealed class FileService(
             for (var attempt = 0; attempt < MaxPlacementAttempts; attempt++)
             {
                 var candidate = explicitName ? targetName : await FreeNameAsync(ownerId, folder, targetName, cancellationToken);
-                var now = time.GetUtcNow();
-                var copy = new FileRecord
+                // Same content, so what processing found about it holds for the copy too.
+                var copy = NewFile(ownerId, folder, candidate, source.Sha256, source.Size, source.MimeType) with
                 {
-                    Id = Ids.New(),
-                    OwnerId = ownerId,
-                    ParentId = folder,
-                    Name = candidate,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                    Size = source.Size,
-                    MimeType = source.MimeType,
-                    Sha256 = source.Sha256,
                     Status = source.Status,
                     StatusReason = source.StatusReason,
                     Media = source.Media,
-                    CurrentVersionId = Ids.New(),
                 };
                 try
                 {
@@ -328,21 +318,7 @@ public sealed class FileService(
             }
 
             var candidate = existing is null ? name : await FreeNameAsync(ownerId, folderId, name, cancellationToken);
-            var now = time.GetUtcNow();
-            var file = new FileRecord
-            {
-                Id = Ids.New(),
-                OwnerId = ownerId,
-                ParentId = folderId,
-                Name = candidate,
-                CreatedAt = now,
-                UpdatedAt = now,
-                Size = size,
-                MimeType = mimeType,
-                Sha256 = sha256,
-                Status = FileStatus.Processing,
-                CurrentVersionId = Ids.New(),
-            };
+            var file = NewFile(ownerId, folderId, candidate, sha256, size, mimeType);
             try
             {
                 await nodes.CreateAsync(file, cancellationToken);
@@ -355,6 +331,25 @@ public sealed class FileService(
         }
 
         throw NameTaken(name);
+    }
+
+    private FileRecord NewFile(string ownerId, string? folderId, string name, string sha256, long size, string mimeType)
+    {
+        var now = time.GetUtcNow();
+        return new FileRecord
+        {
+            Id = Ids.New(),
+            OwnerId = ownerId,
+            ParentId = folderId,
+            Name = name,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Size = size,
+            MimeType = mimeType,
+            Sha256 = sha256,
+            Status = FileStatus.Processing,
+            CurrentVersionId = Ids.New(),
+        };
     }
 
     /// <summary>The file's current content becomes a version with a reference of its own (added before the record, so never too few).</summary>
