@@ -1,5 +1,6 @@
 using System.Globalization;
 using AioStorage.Api.Endpoints;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace AioStorage.Api;
 
@@ -33,6 +34,29 @@ internal static class Hosting
             builder.WebHost.UseUrls($"http://+:{DefaultApiPort}");
         }
     }
+
+    /// <summary>
+    /// The web server calls the api on its users' behalf and says for whom in <c>X-Forwarded-For</c>: that address is
+    /// believed only from loopback and the proxies in <c>TRUSTED_PROXIES</c> (comma-separated addresses or CIDR
+    /// ranges), so nobody else can pick the address that sign-in throttling and the audit log see.
+    /// </summary>
+    public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
+        => services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var entry in (configuration["TRUSTED_PROXIES"] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var cidr = entry.Contains('/', StringComparison.Ordinal) ? entry : $"{entry}/{(entry.Contains(':', StringComparison.Ordinal) ? 128 : 32)}";
+                if (System.Net.IPNetwork.TryParse(cidr, out var network))
+                {
+                    options.KnownIPNetworks.Add(network);
+                }
+                else
+                {
+                    throw new InvalidOperationException($"TRUSTED_PROXIES has '{entry}', which is not an address or a CIDR range (e.g. 172.18.0.0/16).");
+                }
+            }
+        });
 
     /// <summary>
     /// The web UI calls the api from the browser: allow its origins (<c>CORS_ORIGINS</c>, comma separated), any request

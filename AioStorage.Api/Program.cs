@@ -22,9 +22,11 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi("v1", options => options.AddDocumentTransformer<AioOpenApiDocumentTransformer>());
 builder.Services.AddWebOriginCors(builder.Configuration);
+builder.Services.AddTrustedProxies(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();

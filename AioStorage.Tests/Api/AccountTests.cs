@@ -240,3 +240,22 @@ public class AccountTests : IAsyncLifetime
 
     private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+public class ForwardedAddressTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", null, "203.0.113.9")]
+    [InlineData("198.51.100.1", null, "198.51.100.1")]
+    [InlineData("10.1.2.3", "10.1.0.0/16", "203.0.113.9")]
+    public async Task The_client_address_comes_from_x_forwarded_for_only_through_trusted_proxies(string peer, string? trusted, string expected)
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["TRUSTED_PROXIES"] = trusted });
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Add(ApiFactory.ClientAddressHeader, peer);
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
+        var account = await client.RegisterAsync();
+
+        var audit = await (await client.As(account).GetAsync("/api/v1/audit")).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.Equal(expected, audit.GetProperty("items")[0].GetProperty("ipAddress").GetString());
+    }
+}
