@@ -15,7 +15,7 @@ const DEFAULT_RETRY_DELAYS = [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000
 
 /** An answer (or the lack of one) that stopped an upload. status is 0 when no answer arrived at all. */
 export class UploadError extends Error {
-    constructor(message, { status = 0, title = null, detail = null, retryable = false, restart = false } = {}) {
+    constructor(message, { status = 0, title = null, detail = null, retryable = false, restart = false, ended = false } = {}) {
         super(message);
         this.name = "UploadError";
         this.status = status;
@@ -24,6 +24,8 @@ export class UploadError extends Error {
         this.retryable = retryable;
         // The server no longer has this upload: only starting it again can help.
         this.restart = restart;
+        // The server ended the upload itself (its file could not be placed): there is nothing left to resume.
+        this.ended = ended;
     }
 }
 
@@ -234,12 +236,12 @@ export class ResumableUpload {
             case 409:
                 // Ours to fix (HEAD for the offset) unless it names a field: then the finished file clashed with a name.
                 return problem?.field
-                    ? toError(response, "The upload could not be stored", false)
+                    ? toError(response, "The upload could not be stored", false, false, true)
                     : toError(response, "The upload moved on meanwhile", true);
             case 404:
                 // After the last chunk a 404 is about where the file was going (its folder is gone), not the upload.
                 return isLast
-                    ? toError(response, "The upload could not be stored", false)
+                    ? toError(response, "The upload could not be stored", false, false, true)
                     : toError(response, "The server no longer has this upload", false, true);
             case 410:
                 return toError(response, "The server no longer has this upload", false, true);
@@ -332,15 +334,19 @@ class Answer {
     }
 }
 
+// Server errors are worth another try, except those that say the request itself can never work here: not
+// implemented, unsupported HTTP version, no storage left (507), loops, and missing extensions or authentication.
+const PERMANENT_SERVER_ERRORS = [501, 505, 507, 508, 510, 511];
+
 function isTransient(status) {
-    return status === 0 || status === 408 || status === 423 || status === 429 || status >= 500;
+    return status === 0 || status === 408 || status === 423 || status === 429 || (status >= 500 && !PERMANENT_SERVER_ERRORS.includes(status));
 }
 
-function toError(response, fallback, retryable, restart = false) {
+function toError(response, fallback, retryable, restart = false, ended = false) {
     const problem = response.problem();
     const title = problem?.title ?? null;
     const detail = problem?.detail ?? null;
-    return new UploadError(detail ?? title ?? `${fallback} (HTTP ${response.status}).`, { status: response.status, title, detail, retryable, restart });
+    return new UploadError(detail ?? title ?? `${fallback} (HTTP ${response.status}).`, { status: response.status, title, detail, retryable, restart, ended });
 }
 
 function readOffset(response) {

@@ -220,6 +220,8 @@ export function pause(id) {
     const upload = uploads.get(id);
     if (upload && (upload.state === "uploading" || upload.state === "retrying" || upload.state === "queued")) {
         upload.transfer?.stop();
+        // Bytes of the chunk that was cut short do not count: the server will say where to go on from.
+        upload.sent = upload.transfer?.offset ?? upload.sent;
         setState(upload, "paused");
         pump();
     }
@@ -346,7 +348,8 @@ async function run(upload) {
             return;
         }
 
-        upload.url = transfer.url;
+        upload.url = error instanceof UploadError && error.ended ? null : transfer.url;
+        upload.sent = transfer.offset;
         if (upload.url === null) {
             forget(upload.key);
         }
