@@ -41,6 +41,12 @@ public sealed class UploadLimitTests(BrowserFixture browser, SmallQuotaDrive dri
 
     private ILocator Upload(string name) => Tray.Locator("li.upload[data-upload-id]").Filter(new() { Has = Page.Locator(".upload-name").GetByText(name, new() { Exact = true }) });
 
+    private async Task ChooseFilesAsync(params string[] paths)
+    {
+        var chooser = await Page.RunAndWaitForFileChooserAsync(() => Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).First.ClickAsync());
+        await chooser.SetFilesAsync(paths);
+    }
+
     [Fact]
     public async Task Uploads_over_the_quota_or_the_size_limit_show_the_apis_detail_and_keep_nothing()
     {
@@ -52,11 +58,11 @@ public sealed class UploadLimitTests(BrowserFixture browser, SmallQuotaDrive dri
         var large = files.Create("large.bin", UploadFiles.Random(2 * 1024 * 1024, seed: 8));
         var huge = files.Create("huge.bin", UploadFiles.Random(4 * 1024 * 1024, seed: 9));
 
-        var chooser = await Page.RunAndWaitForFileChooserAsync(() => Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).First.ClickAsync());
-        await chooser.SetFilesAsync([small.Path, large.Path, huge.Path]);
+        await ChooseFilesAsync(small.Path);
+        await Expect(Upload("small.txt").GetByTestId("upload-status")).ToHaveTextAsync("Uploaded · 100 KB", new() { Timeout = 30_000 });
+        await ChooseFilesAsync(large.Path, huge.Path);
 
         await Expect(Tray.Locator("#upload-tray-title")).ToHaveTextAsync("1 uploaded, 2 failed", new() { Timeout = 30_000 });
-        await Expect(Upload("small.txt").GetByTestId("upload-status")).ToHaveTextAsync("Uploaded · 100 KB");
         var left = SmallQuotaDrive.Quota - small.Bytes.Length;
         await Expect(Upload("large.bin").GetByTestId("upload-status")).ToHaveTextAsync("Not enough storage");
         await Expect(Upload("large.bin").GetByTestId("upload-error")).ToHaveTextAsync(

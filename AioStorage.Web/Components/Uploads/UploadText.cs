@@ -46,7 +46,7 @@ public static class UploadText
         507 => "Not enough storage",
         413 => "Too large",
         409 => "Name already taken",
-        404 => "Folder not found",
+        404 => problem.Title is { Length: > 0 } notFound ? notFound : "Not found",
         401 => "Signed out",
         403 => "Not allowed",
         0 or null => "Connection lost",
