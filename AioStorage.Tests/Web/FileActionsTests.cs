@@ -1,7 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AioStorage.Core.Folders;
+using AioStorage.Core.Metadata;
 using AioStorage.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -186,5 +189,40 @@ public sealed class FileActionsTests(BrowserFixture browser, LiveDrive drive) : 
         await Page.Keyboard.PressAsync("Escape");
         await Expect(Dialog).ToHaveCountAsync(0);
         await Expect(Row("plan.txt").Locator("[data-row-focus]")).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task Processing_badges_follow_the_servers_checks_without_a_reload()
+    {
+        var account = await SignedInAsync();
+        var good = await account.UploadAsync("good.txt", Encoding.UTF8.GetBytes("fine content"));
+        var bad = await account.UploadAsync("bad.mp4", Encoding.UTF8.GetBytes("not really a video"));
+        await Page.GotoAsync("files");
+        await Expect(Row("good.txt").Locator(".pill")).ToHaveTextAsync("Processing");
+        await Expect(Row("bad.mp4").Locator(".pill")).ToHaveTextAsync("Processing");
+
+        // What the worker records once it has looked at the bytes.
+        await RecordProcessingAsync(account, good, FileStatus.Ready, null);
+        await RecordProcessingAsync(account, bad, FileStatus.Failed, "ffprobe found no video stream.");
+
+        await Expect(Row("good.txt").Locator(".pill")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Expect(Row("bad.mp4").Locator(".pill")).ToHaveTextAsync("Failed", new() { Timeout = 20_000 });
+        await Expect(Row("bad.mp4").Locator(".pill")).ToHaveAttributeAsync("title", "ffprobe found no video stream.");
+
+        await ChooseAsync("bad.mp4", "Details");
+        await Expect(Dialog.Locator("[data-fact=status] .pill")).ToHaveTextAsync("Failed");
+        await Expect(Dialog.Locator("[data-fact=status] .details-note")).ToHaveTextAsync("ffprobe found no video stream.");
+        await Page.Keyboard.PressAsync("Escape");
+        await ChooseAsync("good.txt", "Details");
+        await Expect(Dialog.Locator("[data-fact=status]")).ToHaveTextAsync("Ready");
+    }
+
+    private async Task RecordProcessingAsync(LiveAccount account, JsonElement file, FileStatus status, string? reason)
+    {
+        var services = drive.Api.Services;
+        var updated = await services.GetRequiredService<INodeStore>().UpdateProcessingAsync(file.GetProperty("id").GetString()!,
+            file.GetProperty("sha256").GetString()!, status, reason, null, null, drive.Api.Time.GetUtcNow(), CancellationToken.None);
+        Assert.NotNull(updated);
+        await services.GetRequiredService<ListingCache>().InvalidateAsync(account.UserId, [null]);
     }
 }

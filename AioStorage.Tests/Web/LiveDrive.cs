@@ -132,6 +132,8 @@ public class LiveDrive : IAsyncLifetime
 /// <summary>A user of the live api, with a token of their own to arrange folders without the browser.</summary>
 public sealed record LiveAccount(LiveDrive Drive, string Username, string Email, string Token, string SessionJson)
 {
+    public string UserId => JsonDocument.Parse(SessionJson).RootElement.GetProperty("user").GetProperty("id").GetString()!;
+
     public HttpClient Client(string? userAgent = LiveDrive.FirefoxOnWindows)
     {
         var client = Drive.Api.NewClient(userAgent);

@@ -269,6 +269,14 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
         await ChooseFilesAsync(gone.Path);
         await Eventually.TrueAsync(() => requests.Skip(before).Any(r => r.Method == "PATCH" && OffsetOf(r) == LiveDrive.ChunkSize), "the second chunk of gone.bin is on its way");
         Assert.Equal(big.Bytes.Length + gone.Bytes.Length, (await account.MeAsync()).GetProperty("storageUsed").GetInt64());
+
+        // Downloading while an upload runs keeps the page (and the upload) without asking about leaving.
+        var dialogs = 0;
+        Page.Dialog += (_, _) => Interlocked.Increment(ref dialogs);
+        var download = await Page.RunAndWaitForDownloadAsync(() => Row("big.bin").Locator(".col-modified").DblClickAsync());
+        Assert.Equal(big.Bytes, await File.ReadAllBytesAsync(await download.PathAsync()));
+        Assert.Equal(0, dialogs);
+        await Expect(Upload("gone.bin").GetByRole(AriaRole.Button, new() { Name = "Pause gone.bin" })).ToBeVisibleAsync();
         await Upload("gone.bin").GetByRole(AriaRole.Button, new() { Name = "Cancel gone.bin" }).ClickAsync();
         await Expect(Upload("gone.bin").GetByTestId("upload-status")).ToHaveTextAsync("Canceled");
         await Eventually.TrueAsync(() => TusRequests("DELETE").Length == 1, "the upload is deleted on the api");
@@ -306,8 +314,16 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
         await Expect(Upload("big.bin").GetByTestId("upload-status")).ToContainTextAsync("1 MB of 3 MB (33%)");
         await Screenshots.TakeAsync(Page, "upload-retrying");
 
+        // Leaving the page now would stop the upload: the browser asks first.
+        var asked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Page.Dialog += async (_, dialog) =>
+        {
+            asked.TrySetResult(dialog.Type);
+            await dialog.AcceptAsync();
+        };
         await Page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.IgnoreErrors });
         await Page.ReloadAsync();
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         var before = requests.Count;
         var unfinished = Page.GetByTestId("unfinished-uploads");
         await Expect(unfinished).ToBeVisibleAsync();

@@ -58,6 +58,12 @@ public sealed class UploadQueue(
         return await browser.InvokeAsync<IJSObjectReference?>("attachResume", container, input);
     }
 
+    /// <summary>
+    /// Has the browser download <paramref name="address"/> (a signed link to the api) itself; the page stays, and the
+    /// warning about leaving it while uploads run keeps quiet.
+    /// </summary>
+    public Task DownloadAsync(Uri address) => InvokeAsync("download", address.AbsoluteUri);
+
     public Task PauseAsync(UploadItem item) => InvokeAsync("pause", item.Id);
 
     /// <summary>Continues a paused upload, or tries a failed one again (from where the server has it, when it has it).</summary>

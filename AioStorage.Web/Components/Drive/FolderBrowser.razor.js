@@ -71,15 +71,3 @@ export function focusItem(body, id) {
         target.scrollIntoView({ block: "nearest" });
     }
 }
-
-// A signed link to the api: the browser downloads it itself (Content-Disposition: attachment keeps this page in place).
-export function download(url) {
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = "";
-    link.rel = "noopener";
-    link.hidden = true;
-    document.body.append(link);
-    link.click();
-    link.remove();
-}

@@ -18,6 +18,7 @@ let settings = { endpoint: null, chunkSize: 8 * 1024 * 1024 };
 let session = { token: null, userId: null };
 let nextId = 1;
 let listening = false;
+let quietUntil = 0;
 const uploads = new Map();
 
 /** Called once per page by the .NET upload service; returns the unfinished uploads of an earlier visit. */
@@ -29,6 +30,14 @@ export function init(dotnetReference, options, token, userId) {
         listening = true;
         // Back online: uploads waiting out a back-off go again now rather than when their timer says.
         window.addEventListener("online", () => uploads.forEach(u => u.transfer?.retryNow()));
+        // Closing or reloading the tab would stop uploads under way: the browser asks first. They could be resumed
+        // afterwards, but only by choosing each file again.
+        window.addEventListener("beforeunload", event => {
+            if (performance.now() > quietUntil && [...uploads.values()].some(u => u.state === "uploading" || u.state === "retrying" || u.state === "queued")) {
+                event.preventDefault();
+                event.returnValue = "";
+            }
+        });
     }
 
     return remembered();
@@ -246,6 +255,22 @@ export async function cancel(id) {
     pump();
     await (upload.transfer ?? transferFor(upload)).terminate();
     notify("StorageChanged");
+}
+
+/**
+ * Opens a signed download link in this page. The browser announces it as leaving the page until the answer turns out
+ * to be a download, so the warning about uploads under way keeps quiet for a moment.
+ */
+export function download(url) {
+    quietUntil = performance.now() + 3000;
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "";
+    link.rel = "noopener";
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
 }
 
 /** Drops a finished, failed or canceled upload from the list (the tray's "clear"). */
