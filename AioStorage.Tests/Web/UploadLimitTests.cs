@@ -82,5 +82,14 @@ public sealed class UploadLimitTests(BrowserFixture browser, SmallQuotaDrive dri
         await Upload("huge.bin").GetByRole(AriaRole.Button, new() { Name = "Remove huge.bin" }).ClickAsync();
         await Expect(Upload("huge.bin")).ToHaveCountAsync(0);
         await Expect(Tray.Locator("#upload-tray-title")).ToHaveTextAsync("1 uploaded, 1 failed");
+
+        // On a phone, in the dark, the tray stays on screen and out of the way of the messages.
+        await Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Page.SetViewportSizeAsync(390, 844);
+        var tray = await Tray.BoundingBoxAsync();
+        Assert.NotNull(tray);
+        Assert.InRange(tray.X, 0, 390 - tray.Width);
+        Assert.InRange(tray.Y + tray.Height, 0, 844);
+        await Screenshots.TakeAsync(Page, "upload-narrow-dark");
     }
 }
