@@ -1,4 +1,5 @@
 using System.Globalization;
+using AioStorage.Api.Endpoints;
 
 namespace AioStorage.Api;
 
@@ -33,7 +34,10 @@ internal static class Hosting
         }
     }
 
-    /// <summary>The web UI calls the api from the browser: allow its origins (<c>CORS_ORIGINS</c>, comma separated).</summary>
+    /// <summary>
+    /// The web UI calls the api from the browser: allow its origins (<c>CORS_ORIGINS</c>, comma separated), any request
+    /// header (tus sends its own), and let it read the tus response headers and Location.
+    /// </summary>
     public static IServiceCollection AddWebOriginCors(this IServiceCollection services, IConfiguration configuration)
     {
         var origins = (configuration["CORS_ORIGINS"] ?? "http://localhost:3000")
@@ -42,6 +46,7 @@ internal static class Hosting
             .WithOrigins(origins)
             .AllowAnyHeader()
             .AllowAnyMethod()
-            .AllowCredentials()));
+            .AllowCredentials()
+            .WithExposedHeaders(UploadEndpoints.ExposedHeaders)));
     }
 }

@@ -13,6 +13,7 @@ builder.AddAioRabbitMq();
 builder.AddAioMessaging();
 builder.AddAioAccounts();
 builder.AddAioFiles();
+builder.AddAioResumableUploads();
 builder.AddAioRateLimiting();
 
 builder.Services.AddProblemDetails();
@@ -42,6 +43,7 @@ api.MapHealthEndpoints();
 api.MapAuthEndpoints();
 api.MapFolderEndpoints();
 api.MapFileEndpoints();
+api.MapUploadEndpoints();
 api.MapTrashEndpoints();
 api.MapAuditEndpoints();
 api.MapSystemEndpoints();

@@ -57,8 +57,10 @@ public static class AioDependencies
             settings => settings.DisableHealthChecks = true,
             // Start (and keep serving) while Redis is away; the multiplexer reconnects by itself.
             options => options.AbortOnConnectFail = false);
+        // Degraded, not unhealthy: without Redis the api still serves from the store (no cache, sessions fail open),
+        // and a worker keeps processing. /api/v1/health still answers 503, since Redis is a required dependency.
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            Redis, sp => new RedisPingHealthCheck(sp.GetRequiredService<IConnectionMultiplexer>()), HealthStatus.Unhealthy, DependencyTags, CheckTimeout));
+            Redis, sp => new RedisPingHealthCheck(sp.GetRequiredService<IConnectionMultiplexer>()), HealthStatus.Degraded, DependencyTags, CheckTimeout));
         return builder;
     }
 
@@ -82,7 +84,7 @@ internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHeal
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"redis: {ex.Message}");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"redis: {ex.Message}");
         }
     }
 }

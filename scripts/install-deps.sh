@@ -3,7 +3,7 @@
 # Installs the Debian packages AIO Storage needs on this machine, only those that are missing.
 #   run:  what local mode runs (redis-server, rabbitmq-server, ffmpeg)
 #   test: that plus what the tests drive (Chromium, the MongoDB wire-protocol emulator, docker-compose
-#         for validating the compose files, Node.js for the tus client test, curl)
+#         for validating the compose files, Node.js and npm for the tus client test, curl)
 set -euo pipefail
 what=${1:-run}
 
@@ -22,6 +22,7 @@ if [ "$what" = test ]; then
   want python3-mongomock /usr/lib/python3/dist-packages/mongomock
   want docker-compose docker-compose
   want nodejs node
+  want npm npm
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

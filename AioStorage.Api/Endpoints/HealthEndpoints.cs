@@ -10,7 +10,8 @@ public static class HealthEndpoints
         group.MapGet("/", GetHealth)
             .WithName("GetHealth")
             .WithSummary("Health of every dependency")
-            .WithDescription("One check per dependency (metadata store, redis, rabbitmq, storage path). 200 when every required one is healthy, 503 naming the failing ones otherwise.")
+            .WithDescription("One check per dependency (metadata store, redis, rabbitmq, storage path). 200 when every one is healthy, 503 naming the failing ones otherwise. "
+                + "status is degraded when the api still serves (Redis down: no cache, sessions fail open) and unhealthy when it cannot.")
             .Produces<HealthReportResponse>(StatusCodes.Status200OK)
             .Produces<HealthReportResponse>(StatusCodes.Status503ServiceUnavailable);
         return api;
@@ -20,9 +21,10 @@ public static class HealthEndpoints
     {
         var report = await health.CheckHealthAsync(r => r.Tags.Contains(AioDependencies.DependencyTag), cancellationToken);
         var response = HealthReportResponse.From(report, time.GetUtcNow());
-        return Results.Json(response, statusCode: report.Status == HealthStatus.Unhealthy
-            ? StatusCodes.Status503ServiceUnavailable
-            : StatusCodes.Status200OK);
+        // Every dependency is required: a degraded one still takes this replica out of a load balancer's rotation.
+        return Results.Json(response, statusCode: report.Status == HealthStatus.Healthy
+            ? StatusCodes.Status200OK
+            : StatusCodes.Status503ServiceUnavailable);
     }
 }
 

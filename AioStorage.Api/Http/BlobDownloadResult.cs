@@ -15,6 +15,9 @@ namespace AioStorage.Api.Http;
 /// </summary>
 internal sealed class BlobDownloadResult(BlobStore blobs, FileRecord file, bool inline) : IResult
 {
+    /// <summary>Kestrel sends in 64 KiB segments anyway; a small buffer keeps 64 parallel downloads to a few MB.</summary>
+    private const int CopyBufferSize = 128 * 1024;
+
     public async Task ExecuteAsync(HttpContext context)
     {
         var request = context.Request;
@@ -112,14 +115,14 @@ internal sealed class BlobDownloadResult(BlobStore blobs, FileRecord file, bool 
 
     private static async Task CopyAsync(FileStream source, ByteRange range, Stream destination, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BlobStore.BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
             source.Seek(range.Start, SeekOrigin.Begin);
             var remaining = range.Length;
             while (remaining > 0)
             {
-                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(CopyBufferSize, remaining)), cancellationToken);
                 if (read == 0)
                 {
                     throw new IOException("The stored content is shorter than its record says.");

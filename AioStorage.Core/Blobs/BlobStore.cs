@@ -53,7 +53,9 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
     {
         Directory.CreateDirectory(StagingRoot);
         var path = System.IO.Path.Combine(StagingRoot, Ids.New());
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var reading = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var writing = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var pendingWrite = Task.CompletedTask;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -61,7 +63,7 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
             {
                 int read;
-                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+                while ((read = await content.ReadAsync(reading.AsMemory(0, BufferSize), cancellationToken)) > 0)
                 {
                     size += read;
                     if (size > maxBytes)
@@ -69,10 +71,14 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
                         throw new PayloadTooLargeException(maxBytes);
                     }
 
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    hash.AppendData(reading, 0, read);
+                    // Two buffers: the disk writes one chunk while the next is received and hashed.
+                    await pendingWrite;
+                    pendingWrite = file.WriteAsync(reading.AsMemory(0, read), cancellationToken).AsTask();
+                    (reading, writing) = (writing, reading);
                 }
 
+                await pendingWrite;
                 await file.FlushAsync(cancellationToken);
                 file.Flush(flushToDisk: true);
             }
@@ -81,12 +87,14 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
         }
         catch
         {
+            await pendingWrite.ContinueWith(_ => { }, TaskScheduler.Default);
             File.Delete(path);
             throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(reading);
+            ArrayPool<byte>.Shared.Return(writing);
         }
     }
 

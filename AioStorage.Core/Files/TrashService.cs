@@ -118,6 +118,8 @@ public sealed class TrashService(
 
     private async Task<long> PurgeGroupAsync(string ownerId, NodeRecord root, CancellationToken cancellationToken)
     {
+        // Trashing again is idempotent and brings back into the group anything a cut-short trash or restore left live.
+        await nodes.TrashAsync(ownerId, root.Id, root.DeletedAt ?? time.GetUtcNow(), cancellationToken);
         var group = await nodes.GetTrashGroupAsync(ownerId, root.Id, cancellationToken);
         long freed = 0;
         var ordered = group.Where(n => n.Id != root.Id)

@@ -21,11 +21,17 @@ public class ApiFactory : WebApplicationFactory<ApiAssembly>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly string _environment;
+    private readonly bool _ownsRoot;
 
-    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Testing")
+    /// <param name="root">
+    /// A folder an earlier factory used (its storage and SQLite database), to start the api again on the same state as
+    /// a restarted process would; the caller deletes it. Without it, the factory makes its own and deletes it at the end.
+    /// </param>
+    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Testing", string? root = null)
     {
         _environment = environment;
-        Root = Directory.CreateTempSubdirectory("aio-api-").FullName;
+        _ownsRoot = root is null;
+        Root = root ?? Directory.CreateTempSubdirectory("aio-api-").FullName;
         _settings = new Dictionary<string, string?>
         {
             ["REDIS_URL"] = $"redis://{TestServices.Redis}",
@@ -83,7 +89,11 @@ public class ApiFactory : WebApplicationFactory<ApiAssembly>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Directory.Delete(Root, recursive: true);
+        if (_ownsRoot)
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+
         GC.SuppressFinalize(this);
     }
 }

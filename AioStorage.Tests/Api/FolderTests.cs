@@ -204,8 +204,10 @@ public class FolderTests : IAsyncLifetime
         Assert.Equal(["During", "Renamed"], Names(await (await client.GetAsync("/api/v1/folders/root")).JsonAsync(HttpStatusCode.OK)));
 
         using var health = await client.GetAsync("/api/v1/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         var body = await health.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("unhealthy", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        Assert.Equal("degraded", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
     }
 
     private static async Task<string> CreateAsync(HttpClient client, string name, string? parentId = null)

@@ -44,9 +44,9 @@ public class HealthEndpointTests
         using var after = await client.GetAsync("/api/v1/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
         var body = await after.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
         Assert.Equal(["redis"], body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("unhealthy", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("degraded", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("rabbitmq").GetProperty("status").GetString());
     }
 

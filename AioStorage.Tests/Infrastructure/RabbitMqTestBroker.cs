@@ -8,22 +8,6 @@ using RabbitMQ.Client.Exceptions;
 
 namespace AioStorage.Tests.Infrastructure;
 
-/// <summary>Environment the test suite needs; a missing variable fails the test with instructions, never skips it.</summary>
-public static class RequiredTestEnvironment
-{
-    public const string RabbitMqUrl = "AIO_TEST_RABBITMQ_URL";
-    public const string RabbitMqManagementUrl = "AIO_TEST_RABBITMQ_MGMT_URL";
-    public const string Redis = "AIO_TEST_REDIS";
-
-    public static string Get(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"Environment variable {name} is not set. These tests need the throwaway test services: run " +
-                "scripts/test-services-start.sh and export what it prints (AIO_TEST_REDIS, AIO_TEST_RABBITMQ_URL, " +
-                "AIO_TEST_RABBITMQ_MGMT_URL) before dotnet test.");
-}
-
 /// <summary>
 /// The RabbitMQ broker the test suite runs against (<c>AIO_TEST_RABBITMQ_URL</c>, <c>AIO_TEST_RABBITMQ_MGMT_URL</c>).
 /// Tests isolate themselves in throwaway virtual hosts made through the management HTTP API (~50 ms each).
@@ -31,8 +15,8 @@ public static class RequiredTestEnvironment
 public sealed class RabbitMqTestBroker
 {
     private static readonly Lazy<RabbitMqTestBroker> Shared = new(() => new RabbitMqTestBroker(
-        new Uri(RequiredTestEnvironment.Get(RequiredTestEnvironment.RabbitMqUrl)),
-        new Uri(RequiredTestEnvironment.Get(RequiredTestEnvironment.RabbitMqManagementUrl))));
+        new Uri(TestServices.RabbitMqUrl),
+        new Uri(TestServices.RabbitMqManagementUrl)));
 
     private RabbitMqTestBroker(Uri amqpUri, Uri managementUri)
     {

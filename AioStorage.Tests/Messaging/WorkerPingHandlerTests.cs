@@ -20,7 +20,7 @@ public sealed class WorkerPingHandlerTests(ITestOutputHelper output) : IAsyncLif
     public async Task InitializeAsync()
     {
         _vhost = await RabbitMqTestBroker.Instance.CreateVirtualHostAsync("ping");
-        _redis = await ConnectionMultiplexer.ConnectAsync(RequiredTestEnvironment.Get(RequiredTestEnvironment.Redis));
+        _redis = await ConnectionMultiplexer.ConnectAsync(TestServices.Redis);
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using AioStorage.Core.Metadata;
@@ -70,6 +71,33 @@ public abstract partial class MetadataStoreContract
 
         Assert.Equal([.. Enumerable.Repeat(0L, 21), 1, 2, 3, 4, 5, 6, 7, 8, 9], left.Order());
         Assert.Equal(new BlobRecord(sha, 7, 0, T(2)), await Blobs.GetAsync(sha, Ct));
+    }
+
+    [ContractFact]
+    public async Task No_reader_ever_sees_a_negative_count_while_releases_race_with_additions()
+    {
+        // As for the storage usage: the end value depends on the order, the invariant does not. A release that
+        // decrements first and clamps afterwards would show a negative count, or mark an orphan that has references.
+        var sha = NewSha();
+        await Blobs.AddReferenceAsync(sha, 7, T(1), Ct);
+        var writers = InParallel(120, i => i % 3 == 0 ? Blobs.AddReferenceAsync(sha, 7, T(2), Ct) : Blobs.ReleaseReferenceAsync(sha, T(2), Ct));
+        var seen = new ConcurrentBag<BlobRecord>();
+        await InParallel(4, async _ =>
+        {
+            while (!writers.IsCompleted)
+            {
+                seen.Add((await Blobs.GetAsync(sha, Ct))!);
+            }
+        });
+
+        await writers;
+        seen.Add((await Blobs.GetAsync(sha, Ct))!);
+
+        Assert.All(seen, blob =>
+        {
+            Assert.InRange(blob.References, 0, 41);
+            Assert.Equal(blob.References == 0, blob.OrphanedAt is not null);
+        });
     }
 
     [ContractFact]

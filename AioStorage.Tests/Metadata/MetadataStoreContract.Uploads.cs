@@ -58,6 +58,7 @@ public abstract partial class MetadataStoreContract
         AssertSameUpload(expected, await Uploads.GetAsync(owner, session.Id, Ct));
 
         Assert.Null(await Uploads.AdvanceAsync(session.Id, 0, 500, T(7300), T(3), Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Uploads.AdvanceAsync(session.Id, 400, 300, T(7300), T(3), Ct));
         Assert.Equal(1_000, (await Uploads.AdvanceAsync(session.Id, 400, 1_000, T(7300), T(3), Ct))!.Offset);
     }
 

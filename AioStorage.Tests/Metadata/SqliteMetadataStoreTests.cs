@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AioStorage.Core.Metadata;
 using AioStorage.Core.Metadata.Sqlite;
 using AioStorage.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -20,6 +21,39 @@ public sealed class SqliteMetadataStoreTests(SqliteStoreFixture fixture) : Metad
             string.Join(',', SqliteSchema.Migrations.Select(m => m.Version)),
             await ScalarAsync<string>(connection, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version);"));
         Assert.Equal(1L, await ScalarAsync<long>(connection, "SELECT count(*) FROM sqlite_schema WHERE name = 'ux_nodes_live_name';"));
+    }
+
+    [Fact]
+    public async Task A_database_left_at_the_first_version_is_migrated_and_keeps_its_data()
+    {
+        var database = _sqlite.NewDatabase();
+        var owner = NewId();
+        var trashed = NewFile(owner, null, "kept.txt");
+        await using (var connection = await OpenRawAsync(database))
+        {
+            var (version, description, sql) = SqliteSchema.Migrations[0];
+            await ScalarAsync<long>(connection, $"""
+                CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;
+                {sql}
+                INSERT INTO schema_version VALUES ({version}, '{description}', 0);
+                INSERT INTO nodes (id, owner_id, parent_id, type, name, name_key, created_at, updated_at, deleted_at, trash_id, size, mime_type, sha256, status)
+                VALUES ('{trashed.Id}', '{owner}', NULL, 'file', 'kept.txt', 'KEPT.TXT', 0, 0, 5000, '{trashed.Id}', 1, 'text/plain', '{trashed.Sha256}', 'Processing');
+                SELECT count(*) FROM schema_version;
+                """);
+        }
+
+        var stores = _sqlite.Open(database);
+        await stores.Initializer.InitializeAsync(Ct);
+
+        var listed = Assert.Single((await stores.Nodes.ListTrashAsync(owner, 0, 10, Ct)).Items);
+        Assert.Equal(trashed.Id, listed.Id);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(5), listed.DeletedAt);
+        await stores.Outbox.AddAsync(new OutboxMessageRecord(NewId(), "q", "t", "{}", new Dictionary<string, string>(), T0, 0, T0, null, null), Ct);
+        Assert.Equal(1, await stores.Outbox.CountPendingAsync(Ct));
+        await using (var connection = await OpenRawAsync(database))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, await ScalarAsync<long>(connection, "SELECT max(version) FROM schema_version;"));
+        }
     }
 
     [Fact]
