@@ -277,6 +277,13 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
         Assert.Equal(big.Bytes, await File.ReadAllBytesAsync(await download.PathAsync()));
         Assert.Equal(0, dialogs);
         await Expect(Upload("gone.bin").GetByRole(AriaRole.Button, new() { Name = "Pause gone.bin" })).ToBeVisibleAsync();
+
+        // Choosing the same file again while it is on its way does not start a second upload of it.
+        await ChooseFilesAsync(gone.Path);
+        // Nothing is expected to happen, so nothing can be waited for: a second upload would have shown by now.
+        await Page.WaitForTimeoutAsync(1000);
+        await Expect(Upload("gone.bin")).ToHaveCountAsync(1);
+        Assert.Equal(2, TusRequests("POST").Length);
         await Upload("gone.bin").GetByRole(AriaRole.Button, new() { Name = "Cancel gone.bin" }).ClickAsync();
         await Expect(Upload("gone.bin").GetByTestId("upload-status")).ToHaveTextAsync("Canceled");
         await Eventually.TrueAsync(() => TusRequests("DELETE").Length == 1, "the upload is deleted on the api");

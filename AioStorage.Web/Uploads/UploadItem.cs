@@ -70,4 +70,4 @@ public sealed record RememberedUpload(string Key, string Name, long Size, long O
 public sealed record QueuedUpload(string Id, string Name, long Size, string? FolderId, string? FolderName, long Sent, bool Resuming);
 
 /// <summary>What the browser reports when an upload changes state.</summary>
-public sealed record UploadReport(string State, long Sent, double BytesPerSecond, double? RetryInMs, string? FileId, UploadProblem? Error, bool Resumable);
+public sealed record UploadReport(string State, long Sent, double BytesPerSecond, double? RetryInMs, string? FileId, UploadProblem? Error);

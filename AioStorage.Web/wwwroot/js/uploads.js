@@ -296,8 +296,15 @@ export async function discard(key) {
 function enqueue(files, { folderId, folderName }) {
     const added = [];
     for (const file of files) {
-        const id = `u${nextId++}`;
         const key = fingerprint(file, folderId);
+        // The same file chosen again for the same folder while it is still in the tray: one upload is enough.
+        const twin = [...uploads.values()].find(u => u.key === key && isUnfinished(u));
+        if (twin) {
+            resume(twin.id);
+            continue;
+        }
+
+        const id = `u${nextId++}`;
         const known = readStore()[key];
         const upload = {
             id, file, key, folderId, folderName,
@@ -430,7 +437,6 @@ function setState(upload, state, extra = {}) {
         retryInMs: extra.retryInMs ?? null,
         fileId: extra.fileId ?? null,
         error: extra.error ?? null,
-        resumable: upload.url !== null,
     });
 }
 
