@@ -2,6 +2,7 @@ using AioStorage.Web.Api;
 using AioStorage.Web.Auth;
 using AioStorage.Web.Components;
 using AioStorage.Web.Components.Shared;
+using AioStorage.Web.Uploads;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,8 @@ builder.Services.AddScoped<UserSession>();
 builder.Services.AddScoped<SignedInApi>();
 builder.Services.AddScoped<Toasts>();
 builder.Services.AddScoped<LocalTime>();
+builder.Services.AddSingleton(UploadOptions.From(builder.Configuration));
+builder.Services.AddScoped<UploadQueue>();
 
 var app = builder.Build();
 

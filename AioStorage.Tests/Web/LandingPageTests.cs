@@ -39,8 +39,12 @@ public sealed class LandingPageTests(BrowserFixture browser) : IAsyncLifetime
         var myFiles = nav.Locator(".nav-item", new() { HasText = "My files" });
         await Expect(myFiles).ToHaveAttributeAsync("aria-disabled", "true");
         await Expect(myFiles).ToHaveAttributeAsync("title", "Sign in to see your files");
+        var trash = nav.Locator(".nav-item", new() { HasText = "Trash" });
+        await Expect(trash).ToHaveAttributeAsync("aria-disabled", "true");
+        await Expect(trash).ToHaveAttributeAsync("title", "Sign in to see your trash");
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Account" })).ToHaveCountAsync(0);
-        foreach (var upcoming in new[] { "Shared with me", "Links", "Trash" })
+        await Expect(nav.GetByTestId("storage-meter")).ToHaveCountAsync(0);
+        foreach (var upcoming in new[] { "Shared with me", "Links" })
         {
             var item = nav.Locator(".nav-item", new() { HasText = upcoming });
             await Expect(item).ToHaveAttributeAsync("aria-disabled", "true");

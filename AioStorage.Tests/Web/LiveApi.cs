@@ -14,15 +14,17 @@ namespace AioStorage.Tests.Web;
 /// </summary>
 public sealed class LiveApi : ApiFactory
 {
-    private LiveApi()
+    private LiveApi(IDictionary<string, string?>? settings)
+        : base(settings)
     {
     }
 
     public Uri Address { get; private set; } = default!;
 
-    public static LiveApi Start()
+    /// <param name="settings">The api's settings by their seed names (<c>CORS_ORIGINS</c>, <c>DEFAULT_STORAGE_QUOTA</c>…).</param>
+    public static LiveApi Start(IDictionary<string, string?>? settings = null)
     {
-        var api = new LiveApi();
+        var api = new LiveApi(settings);
         api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         api.StartServer();
         var addresses = api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using AioStorage.Tests.Infrastructure;
 using AioStorage.Web.Auth;
@@ -12,14 +13,27 @@ namespace AioStorage.Tests.Web;
 
 /// <summary>
 /// The web pointed at the real api, started once per test class. Tests sign up their own users, so they do not see
-/// each other's folders.
+/// each other's folders. Browsers reach the api directly too (uploads and downloads do not pass through the web), so
+/// the api allows the web's origin, as CORS_ORIGINS does in a deployment.
 /// </summary>
-public sealed class LiveDrive : IAsyncLifetime
+public class LiveDrive : IAsyncLifetime
 {
     public const string Password = "correct horse battery";
     public const string FirefoxOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
+    /// <summary>Small chunks, so a file of a few megabytes takes several requests, as one of gigabytes would at the default.</summary>
+    public const int ChunkSize = 1024 * 1024;
+
+    private readonly IDictionary<string, string?> apiSettings;
     private WebUnderTest? web;
+
+    public LiveDrive()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <param name="apiSettings">More settings for the api (a small quota, say).</param>
+    protected LiveDrive(IDictionary<string, string?> apiSettings) => this.apiSettings = apiSettings;
 
     public LiveApi Api { get; private set; } = default!;
 
@@ -27,9 +41,22 @@ public sealed class LiveDrive : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Api = LiveApi.Start();
-        web = WebUnderTest.Start(Api.Address);
+        // The api must know the web's origin before either starts: a port is chosen first and the web listens on it.
+        var webPort = FreePort();
+        var settings = new Dictionary<string, string?>(apiSettings) { ["CORS_ORIGINS"] = $"http://127.0.0.1:{webPort}" };
+        Api = LiveApi.Start(settings);
+        web = WebUnderTest.Start(Api.Address, Api.Address, webPort, new Dictionary<string, string?>
+        {
+            ["UPLOAD_CHUNK_SIZE"] = ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         return Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()
@@ -105,6 +132,8 @@ public sealed class LiveDrive : IAsyncLifetime
 /// <summary>A user of the live api, with a token of their own to arrange folders without the browser.</summary>
 public sealed record LiveAccount(LiveDrive Drive, string Username, string Email, string Token, string SessionJson)
 {
+    public string UserId => JsonDocument.Parse(SessionJson).RootElement.GetProperty("user").GetProperty("id").GetString()!;
+
     public HttpClient Client(string? userAgent = LiveDrive.FirefoxOnWindows)
     {
         var client = Drive.Api.NewClient(userAgent);
@@ -138,6 +167,60 @@ public sealed record LiveAccount(LiveDrive Drive, string Username, string Email,
         using var response = await client.GetAsync($"api/v1/folders/{id}{query}");
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, JsonDocument.Parse(body.Length == 0 ? "null" : body).RootElement.Clone());
+    }
+
+    /// <summary>A plain multipart upload through the api, for tests that need a file to be there already.</summary>
+    public async Task<JsonElement> UploadAsync(string name, byte[] content, string? folderId = null)
+    {
+        using var client = Client();
+        using var form = new MultipartFormDataContent();
+        if (folderId is not null)
+        {
+            form.Add(new StringContent(folderId), "folderId");
+        }
+
+        form.Add(new ByteArrayContent(content), "file", name);
+        using var response = await client.PostAsync("api/v1/files/upload", form);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"upload answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>The file's bytes as the api serves them to its owner.</summary>
+    public async Task<byte[]> DownloadAsync(string fileId)
+    {
+        using var client = Client();
+        using var response = await client.GetAsync($"api/v1/files/{fileId}/download");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary>The items of a folder (<c>"root"</c> for the top) as the api lists them.</summary>
+    public async Task<JsonElement[]> ItemsInAsync(string id)
+    {
+        var (status, body) = await FolderAsync(id, "?limit=200");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return [.. body.GetProperty("items").EnumerateArray()];
+    }
+
+    public async Task<JsonElement> MeAsync()
+    {
+        using var client = Client();
+        return JsonDocument.Parse(await client.GetStringAsync("api/v1/auth/me")).RootElement.Clone();
+    }
+
+    public async Task<JsonElement[]> TrashAsync()
+    {
+        using var client = Client();
+        var body = JsonDocument.Parse(await client.GetStringAsync("api/v1/trash?limit=200")).RootElement.Clone();
+        return [.. body.GetProperty("items").EnumerateArray()];
+    }
+
+    public async Task<JsonElement[]> VersionsAsync(string fileId)
+    {
+        using var client = Client();
+        var body = JsonDocument.Parse(await client.GetStringAsync($"api/v1/files/{fileId}/versions")).RootElement.Clone();
+        return [.. body.GetProperty("items").EnumerateArray()];
     }
 
     public async Task<string[]> NamesInAsync(string id)

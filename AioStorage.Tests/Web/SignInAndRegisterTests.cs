@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AioStorage.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -106,7 +107,12 @@ public sealed class SignInAndRegisterTests(BrowserFixture browser) : IAsyncLifet
         await Expect(rows.Nth(3).Locator(".pill")).ToHaveAttributeAsync("title", ApiStandIn.FailedReason);
         await Expect(rows.Nth(1).Locator(".pill")).ToHaveCountAsync(0);
         await Expect(rows.Nth(0).GetByRole(AriaRole.Button, new() { Name = "Actions for Albums" })).ToBeVisibleAsync();
-        await Expect(rows.Nth(1).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Expect(rows.Nth(1).GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await rows.Nth(1).GetByRole(AriaRole.Button, new() { Name = "Actions for holiday.jpg" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Menu).GetByRole(AriaRole.Menuitem)).ToHaveTextAsync(
+            [new Regex("^Download"), new Regex("^Details"), new Regex("^Versions"), new Regex("^Rename"), new Regex("^Move to"), new Regex("^Copy to"), new Regex("^Move to trash")]);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByRole(AriaRole.Menu)).ToHaveCountAsync(0);
         await Screenshots.TakeAsync(page, "files-file-items");
     }
 

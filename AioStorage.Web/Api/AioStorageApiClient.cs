@@ -71,11 +71,54 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
     public Task DeleteFolderAsync(ApiCaller caller, string folderId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"api/v1/folders/{Uri.EscapeDataString(folderId)}", null, caller, cancellationToken);
 
+    public Task<DriveFile> GetFileAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveFile>(HttpMethod.Get, FilePath(fileId), null, caller, cancellationToken);
+
+    public Task<DriveFile> RenameFileAsync(ApiCaller caller, string fileId, string name, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveFile>(HttpMethod.Patch, FilePath(fileId), new { name }, caller, cancellationToken);
+
+    /// <param name="folderId">The destination folder's id, <c>"root"</c> for the top (sent as null, which the api reads as the top).</param>
+    public Task<DriveFile> MoveFileAsync(ApiCaller caller, string fileId, string folderId, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveFile>(HttpMethod.Patch, FilePath(fileId), new { folderId = FolderOrNull(folderId) }, caller, cancellationToken);
+
+    /// <summary>A copy in <paramref name="folderId"/>; the api names it like <c>report (1).pdf</c> when the name is taken there.</summary>
+    public Task<DriveFile> CopyFileAsync(ApiCaller caller, string fileId, string folderId, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveFile>(HttpMethod.Post, $"{FilePath(fileId)}/copy", new { folderId = FolderOrNull(folderId) }, caller, cancellationToken);
+
+    public Task DeleteFileAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, FilePath(fileId), null, caller, cancellationToken);
+
+    public Task<DownloadLink> CreateDownloadLinkAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
+        SendAsync<DownloadLink>(HttpMethod.Post, $"{FilePath(fileId)}/download-url", null, caller, cancellationToken);
+
+    public Task<FileVersionList> GetVersionsAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
+        SendAsync<FileVersionList>(HttpMethod.Get, $"{FilePath(fileId)}/versions", null, caller, cancellationToken);
+
+    public Task<DriveFile> RestoreVersionAsync(ApiCaller caller, string fileId, string versionId, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveFile>(HttpMethod.Post, $"{FilePath(fileId)}/versions/{Uri.EscapeDataString(versionId)}/restore", null, caller, cancellationToken);
+
+    public Task<ListPage<TrashItem>> GetTrashAsync(ApiCaller caller, int page, int limit, CancellationToken cancellationToken = default) =>
+        SendAsync<ListPage<TrashItem>>(HttpMethod.Get, $"api/v1/trash?page={page}&limit={limit}", null, caller, cancellationToken);
+
+    /// <summary>Puts an item back; the answer is the folder or file as it is now (perhaps at the top, perhaps renamed).</summary>
+    public Task<DriveItem> RestoreFromTrashAsync(ApiCaller caller, string id, CancellationToken cancellationToken = default) =>
+        SendAsync<DriveItem>(HttpMethod.Post, $"api/v1/trash/{Uri.EscapeDataString(id)}/restore", null, caller, cancellationToken);
+
+    public Task PurgeFromTrashAsync(ApiCaller caller, string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/trash/{Uri.EscapeDataString(id)}", null, caller, cancellationToken);
+
+    public Task EmptyTrashAsync(ApiCaller caller, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, "api/v1/trash", null, caller, cancellationToken);
+
     public Task<PingAccepted> SendPingAsync(CancellationToken cancellationToken = default) =>
         SendAsync<PingAccepted>(HttpMethod.Post, "api/v1/system/ping", content: null, caller: null, cancellationToken);
 
     public Task<PingStatus> GetPingAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<PingStatus>(HttpMethod.Get, $"api/v1/system/ping/{Uri.EscapeDataString(id)}", content: null, caller: null, cancellationToken);
+
+    private static string FilePath(string fileId) => $"api/v1/files/{Uri.EscapeDataString(fileId)}";
+
+    private static string? FolderOrNull(string folderId) => folderId == FolderInfo.RootId ? null : folderId;
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? content, ApiCaller? caller, CancellationToken cancellationToken)
     {

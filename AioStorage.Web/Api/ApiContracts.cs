@@ -84,7 +84,53 @@ public sealed record DriveItem(
     long? Size = null,
     string? MimeType = null,
     string? Status = null,
-    string? StatusReason = null)
+    string? StatusReason = null,
+    string? Sha256 = null)
+{
+    public bool IsFolder => string.Equals(Type, "folder", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The folder it is in (<c>"root"</c> at the top), whichever of the two fields the api filled.</summary>
+    public string Parent => (IsFolder ? ParentId : FolderId) ?? FolderInfo.RootId;
+
+    public static DriveItem From(DriveFile file) => new(file.Id, file.Name, "file", file.CreatedAt, file.UpdatedAt,
+        FolderId: file.FolderId, Size: file.Size, MimeType: file.MimeType, Status: file.Status, StatusReason: file.StatusReason, Sha256: file.Sha256);
+}
+
+/// <summary>A file as <c>/files</c> answers it. <see cref="Status"/> is processing, ready or failed (then with a reason).</summary>
+public sealed record DriveFile(
+    string Id,
+    string Name,
+    string? FolderId,
+    long Size,
+    string MimeType,
+    string Sha256,
+    string Status,
+    string? StatusReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// <c>POST /files/{id}/download-url</c>: a link relative to the api's address that works without a bearer header until
+/// <see cref="ExpiresAt"/>.
+/// </summary>
+public sealed record DownloadLink(string Url, DateTimeOffset ExpiresAt);
+
+/// <summary>One content of a file, the <see cref="Current"/> one or an earlier one that can be restored.</summary>
+public sealed record FileVersion(string Id, long Size, string MimeType, string Sha256, DateTimeOffset CreatedAt, bool Current);
+
+/// <summary><c>GET /files/{id}/versions</c>: newest first, the current content at the top.</summary>
+public sealed record FileVersionList(IReadOnlyList<FileVersion> Items);
+
+/// <summary>An entry of <c>GET /trash</c>; a folder stands for everything that was in it.</summary>
+public sealed record TrashItem(
+    string Id,
+    string Type,
+    string Name,
+    string? ParentId,
+    long? Size,
+    string? MimeType,
+    DateTimeOffset DeletedAt,
+    DateTimeOffset UpdatedAt)
 {
     public bool IsFolder => string.Equals(Type, "folder", StringComparison.OrdinalIgnoreCase);
 }

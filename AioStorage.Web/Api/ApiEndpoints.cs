@@ -13,6 +13,20 @@ public sealed record ApiEndpoints(Uri Server, Uri Public)
     public static readonly Uri DiscoveryBaseAddress = new($"http://{ServiceName}");
     private static readonly Uri DefaultAddress = new("http://localhost:4000");
 
+    /// <summary>
+    /// Where a browser finds an address the api gave relative to itself (<c>/api/v1/files/…/download?…</c>): under
+    /// <see cref="Public"/>, keeping any path a reverse proxy puts the api under.
+    /// </summary>
+    public Uri ForBrowser(string apiAddress)
+    {
+        if (Uri.TryCreate(apiAddress, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            return absolute;
+        }
+
+        return new Uri(Public.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + apiAddress.TrimStart('/'));
+    }
+
     public static ApiEndpoints From(IConfiguration configuration)
     {
         var publicAddress = Parse(configuration, PublicUrlKey) ?? DefaultAddress;

@@ -36,6 +36,46 @@ public sealed class SignedInApi(AioStorageApiClient api, UserSession session)
     public Task DeleteFolderAsync(string folderId, CancellationToken cancellationToken = default) =>
         CallAsync(caller => api.DeleteFolderAsync(caller, folderId, cancellationToken));
 
+    public Task<DriveFile> GetFileAsync(string fileId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.GetFileAsync(caller, fileId, cancellationToken));
+
+    public Task<DriveFile> RenameFileAsync(string fileId, string name, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.RenameFileAsync(caller, fileId, name, cancellationToken));
+
+    public Task<DriveFile> MoveFileAsync(string fileId, string folderId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.MoveFileAsync(caller, fileId, folderId, cancellationToken));
+
+    public Task<DriveFile> CopyFileAsync(string fileId, string folderId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.CopyFileAsync(caller, fileId, folderId, cancellationToken));
+
+    public Task DeleteFileAsync(string fileId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.DeleteFileAsync(caller, fileId, cancellationToken));
+
+    public Task<DownloadLink> CreateDownloadLinkAsync(string fileId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.CreateDownloadLinkAsync(caller, fileId, cancellationToken));
+
+    public Task<FileVersionList> GetVersionsAsync(string fileId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.GetVersionsAsync(caller, fileId, cancellationToken));
+
+    public Task<DriveFile> RestoreVersionAsync(string fileId, string versionId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.RestoreVersionAsync(caller, fileId, versionId, cancellationToken));
+
+    public Task<ListPage<TrashItem>> GetTrashAsync(int page, int limit, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.GetTrashAsync(caller, page, limit, cancellationToken));
+
+    public Task<DriveItem> RestoreFromTrashAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.RestoreFromTrashAsync(caller, id, cancellationToken));
+
+    public Task PurgeFromTrashAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.PurgeFromTrashAsync(caller, id, cancellationToken));
+
+    public Task EmptyTrashAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.EmptyTrashAsync(caller, cancellationToken));
+
+    /// <summary>Reads the profile again so the storage bar follows what an action freed or took.</summary>
+    public async Task RefreshProfileAsync(CancellationToken cancellationToken = default) =>
+        await session.UpdateUserAsync(await GetCurrentUserAsync(cancellationToken));
+
     private async Task CallAsync(Func<ApiCaller, Task> call) =>
         await CallAsync(async caller =>
         {

@@ -1,8 +1,16 @@
+using Microsoft.AspNetCore.StaticFiles;
+
 namespace AioStorage.Web.Components.Drive;
 
 /// <summary>Which icon and label a file gets, from its MIME type (detected by the worker from the bytes).</summary>
 public static class FileKinds
 {
+    private static readonly FileExtensionContentTypeProvider Extensions = new();
+
+    /// <summary>By the name's extension, for a file the api has not seen yet (one being uploaded).</summary>
+    public static (string Icon, string Label) OfName(string name) =>
+        Of(Extensions.TryGetContentType(name, out var type) ? type : null);
+
     public static (string Icon, string Label) Of(string? mimeType)
     {
         var type = (mimeType ?? "").Split(';', 2)[0].Trim().ToLowerInvariant();

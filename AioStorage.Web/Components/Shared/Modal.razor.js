@@ -29,9 +29,9 @@ export function open(dialog, fallbackSelector) {
                     return;
                 }
 
-                const target = previous instanceof HTMLElement && previous.isConnected && previous !== document.body
-                    ? previous
-                    : fallbackSelector && document.querySelector(fallbackSelector);
+                // What had focus may be gone, or disabled by what the dialog did (an emptied list's button).
+                const usable = previous instanceof HTMLElement && previous.isConnected && previous !== document.body && !previous.disabled;
+                const target = usable ? previous : fallbackSelector && document.querySelector(fallbackSelector);
                 target?.focus();
             };
             settle(30);
