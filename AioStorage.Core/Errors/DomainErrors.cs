@@ -45,4 +45,13 @@ public sealed class PayloadTooLargeException(long limit)
 
 /// <summary>507: storing it would take the user over their quota.</summary>
 public sealed class QuotaExceededException(long needed, long available)
-    : DomainException("Insufficient storage", $"This needs {needed} bytes but only {Math.Max(0, available)} bytes of your quota are left.");
+    : DomainException("Insufficient storage", $"This needs {Bytes(needed)} but only {Bytes(Math.Max(0, available))} of your quota are left. Empty the trash or delete files to make room.")
+{
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} bytes",
+        < 1024 * 1024 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+        _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
+    };
+}

@@ -68,7 +68,11 @@ public sealed partial class ResumableUploadService(
 
         var description = UploadDescription.From(metadata);
         var folderId = await ResolveFolderAsync(ownerId, description.FolderId, cancellationToken);
-        if (description.Conflict == NameConflictPolicy.Fail && await nodes.FindChildByNameAsync(ownerId, folderId, description.FileName, cancellationToken) is not null)
+        // Known clashes are refused before a byte is sent: any name with "fail", a folder's name with "version" (only a file can take a new version).
+        var existing = description.Conflict == NameConflictPolicy.Rename
+            ? null
+            : await nodes.FindChildByNameAsync(ownerId, folderId, description.FileName, cancellationToken);
+        if (existing is not null && (description.Conflict == NameConflictPolicy.Fail || existing is FolderRecord))
         {
             throw new ConflictException("name", $"A file or folder named '{description.FileName}' already exists here.");
         }
@@ -383,9 +387,16 @@ public sealed partial class ResumableUploadService(
                 file = await files.CommitAsync(session.OwnerId, session.FolderId, session.FileName, session.MimeType ?? "application/octet-stream",
                     conflict, staged, client, CancellationToken.None);
             }
+            catch (DomainException)
+            {
+                // Refused before any file record was written (name taken, folder gone): CommitAsync released its blob
+                // reference, and the reservation was spent on nothing.
+                await AbandonLockedAsync(session, UploadStatus.Terminated, reservationUnspent: true);
+                throw;
+            }
             catch
             {
-                // CommitAsync released its blob reference; the reservation is the caller's to give back.
+                // It may have failed after the file was placed (the outbox, the audit log): keep the reservation, never count too little.
                 await AbandonLockedAsync(session, UploadStatus.Terminated);
                 throw;
             }
@@ -401,9 +412,9 @@ public sealed partial class ResumableUploadService(
     /// Ends an active upload whose lock is held as <paramref name="status"/> and gives its reservation back, unless it
     /// is full and its data file gone (the hand-over to the blob store may have placed the file that spent it).
     /// </summary>
-    private async Task<UploadSessionRecord> AbandonLockedAsync(UploadSessionRecord session, UploadStatus status)
+    private async Task<UploadSessionRecord> AbandonLockedAsync(UploadSessionRecord session, UploadStatus status, bool reservationUnspent = false)
     {
-        var mayHaveBecomeAFile = IsFull(session) && !File.Exists(uploadFiles.DataPath(session.Id));
+        var mayHaveBecomeAFile = !reservationUnspent && IsFull(session) && !File.Exists(uploadFiles.DataPath(session.Id));
         var now = time.GetUtcNow();
         var ended = await sessions.SetStatusAsync(session.Id, UploadStatus.Active, status, null, now, CancellationToken.None);
         if (ended is null)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using AioStorage.Core.Uploads;
@@ -14,6 +15,33 @@ public class UploadLifecycleTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await api.DisposeAsync();
+
+    [Fact]
+    public async Task A_final_chunk_refused_for_its_name_gives_the_reservation_back()
+    {
+        var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
+        using var created = await client.CreateAsync(1000, Tus.Metadata(("filename", "report.pdf"), ("onConflict", "fail")));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var url = created.Headers.Location!.OriginalString;
+        Assert.Equal(1000, (await (await client.GetAsync("/api/v1/auth/me")).JsonAsync(HttpStatusCode.OK)).GetProperty("storageUsed").GetInt64());
+
+        // The name is taken while the upload is under way.
+        (await client.PostAsJsonAsync("/api/v1/folders", new { name = "report.pdf" })).EnsureSuccessStatusCode();
+        using var last = await client.PatchAsync(url, 0, new byte[1000]);
+        Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
+
+        Assert.Equal(0, (await (await client.GetAsync("/api/v1/auth/me")).JsonAsync(HttpStatusCode.OK)).GetProperty("storageUsed").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_folder_holding_the_name_refuses_a_new_version_before_any_byte_is_sent()
+    {
+        var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
+        (await client.PostAsJsonAsync("/api/v1/folders", new { name = "report.pdf" })).EnsureSuccessStatusCode();
+        using var created = await client.CreateAsync(1000, Tus.Metadata(("filename", "report.pdf")));
+        Assert.Equal(HttpStatusCode.Conflict, created.StatusCode);
+        Assert.Equal(0, (await (await client.GetAsync("/api/v1/auth/me")).JsonAsync(HttpStatusCode.OK)).GetProperty("storageUsed").GetInt64());
+    }
 
     [Fact]
     public async Task Termination_deletes_the_bytes_gives_the_quota_back_and_the_url_is_gone()
