@@ -12,29 +12,8 @@ namespace AioStorage.Tests.Web;
 
 /// <summary>What can be done to a file in My files, in a real browser against the real api.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class FileActionsTests(BrowserFixture browser, LiveDrive drive) : IClassFixture<LiveDrive>, IAsyncLifetime
+public sealed class FileActionsTests(BrowserFixture browser, LiveDrive drive) : LiveDrivePageTest(browser, drive), IClassFixture<LiveDrive>
 {
-    private IPage? page;
-
-    private IPage Page => page ?? throw new InvalidOperationException("No page yet.");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (page is not null)
-        {
-            await Circuit.ExpectAliveAsync(page);
-            await page.Context.CloseAsync();
-        }
-    }
-
-    private async Task<LiveAccount> SignedInAsync()
-    {
-        var account = await drive.RegisterAsync();
-        page = await drive.SignedInPageAsync(browser, account);
-        return account;
-    }
 
     private ILocator RowNames => Page.Locator("tr.drive-row .item-name");
 
@@ -159,7 +138,7 @@ public sealed class FileActionsTests(BrowserFixture browser, LiveDrive drive) : 
         var first = UploadFiles.Random(1536, seed: 11);
         var second = UploadFiles.Random(3000, seed: 12);
         var file = await account.UploadAsync("plan.txt", first);
-        drive.Api.Time.Advance(TimeSpan.FromHours(2));
+        Drive.Api.Time.Advance(TimeSpan.FromHours(2));
         await account.UploadAsync("plan.txt", second);
         var id = file.GetProperty("id").GetString()!;
         await Page.GotoAsync("files");
@@ -219,9 +198,9 @@ public sealed class FileActionsTests(BrowserFixture browser, LiveDrive drive) : 
 
     private async Task RecordProcessingAsync(LiveAccount account, JsonElement file, FileStatus status, string? reason)
     {
-        var services = drive.Api.Services;
+        var services = Drive.Api.Services;
         var updated = await services.GetRequiredService<INodeStore>().UpdateProcessingAsync(file.GetProperty("id").GetString()!,
-            file.GetProperty("sha256").GetString()!, status, reason, null, null, drive.Api.Time.GetUtcNow(), CancellationToken.None);
+            file.GetProperty("sha256").GetString()!, status, reason, null, null, Drive.Api.Time.GetUtcNow(), CancellationToken.None);
         Assert.NotNull(updated);
         await services.GetRequiredService<ListingCache>().InvalidateAsync(account.UserId, [null]);
     }

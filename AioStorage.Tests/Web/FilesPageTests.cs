@@ -8,29 +8,8 @@ namespace AioStorage.Tests.Web;
 
 /// <summary>My files in a real browser, against the real api.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IClassFixture<LiveDrive>, IAsyncLifetime
+public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : LiveDrivePageTest(browser, drive), IClassFixture<LiveDrive>
 {
-    private IPage? page;
-
-    private IPage Page => page ?? throw new InvalidOperationException("No page yet.");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (page is not null)
-        {
-            await Circuit.ExpectAliveAsync(page);
-            await page.Context.CloseAsync();
-        }
-    }
-
-    private async Task<LiveAccount> SignedInAsync()
-    {
-        var account = await drive.RegisterAsync();
-        page = await drive.SignedInPageAsync(browser, account);
-        return account;
-    }
 
     private ILocator Heading => Page.GetByRole(AriaRole.Heading, new() { Level = 1 });
 
@@ -74,7 +53,7 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
     [Fact]
     public async Task Signing_up_in_the_browser_lands_in_an_empty_My_files()
     {
-        page = await browser.NewPageAsync(drive.Web.Address);
+        Page = await Browser.NewPageAsync(Drive.Web.Address);
         var username = "new" + Guid.NewGuid().ToString("N")[..8];
         await Page.GotoAsync("register");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Create account" })).ToBeEnabledAsync();
@@ -83,7 +62,7 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         await Page.GetByLabel("Password").FillAsync(LiveDrive.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
 
-        await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, "files").ToString());
+        await Expect(Page).ToHaveURLAsync(new Uri(Drive.Web.Address, "files").ToString());
         await Expect(Heading).ToHaveTextAsync("My files");
         await Expect(Page).ToHaveTitleAsync("My files · AIO Storage");
         var empty = Page.GetByTestId("empty-folder");
@@ -94,9 +73,9 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "My files" })).ToHaveClassAsync(new Regex(@"\bactive\b"));
         await Expect(Page.Locator(".account")).ToContainTextAsync(username);
 
-        var token = await drive.StoredTokenAsync(Page);
+        var token = await Drive.StoredTokenAsync(Page);
         Assert.NotNull(token);
-        Assert.Equal(HttpStatusCode.OK, await drive.MeStatusAsync(token));
+        Assert.Equal(HttpStatusCode.OK, await Drive.MeStatusAsync(token));
         await Screenshots.TakeAsync(Page, "files-empty");
     }
 
@@ -159,7 +138,7 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         await Expect(RowNames).ToHaveTextAsync(["2026"]);
         await Breadcrumbs.GetByRole(AriaRole.Link, new() { Name = "My files" }).ClickAsync();
         await Expect(Heading).ToHaveTextAsync("My files");
-        await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, "files").ToString());
+        await Expect(Page).ToHaveURLAsync(new Uri(Drive.Web.Address, "files").ToString());
         await Expect(RowNames).ToHaveTextAsync(["Photos"]);
         await Expect(Breadcrumbs).ToHaveCountAsync(0);
 
@@ -309,7 +288,7 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         foreach (var name in created)
         {
             await account.CreateFolderAsync(name);
-            drive.Api.Time.Advance(TimeSpan.FromMinutes(1));
+            Drive.Api.Time.Advance(TimeSpan.FromMinutes(1));
         }
 
         var byName = created.Order(StringComparer.Ordinal).ToArray();
@@ -362,27 +341,27 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
     [Fact]
     public async Task Signed_out_visitors_are_sent_to_sign_in_and_back_to_the_folder_they_asked_for()
     {
-        var account = await drive.RegisterAsync();
+        var account = await Drive.RegisterAsync();
         var inbox = await account.CreateFolderAsync("Inbox");
-        page = await browser.NewPageAsync(drive.Web.Address);
+        Page = await Browser.NewPageAsync(Drive.Web.Address);
 
         await Page.GotoAsync($"files/{inbox}");
-        await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, $"signin?returnUrl=files%2F{inbox}").ToString());
+        await Expect(Page).ToHaveURLAsync(new Uri(Drive.Web.Address, $"signin?returnUrl=files%2F{inbox}").ToString());
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeEnabledAsync();
         await Expect(Page.GetByText("Your session has ended")).ToHaveCountAsync(0);
         await Page.GetByLabel("Email").FillAsync(account.Email);
         await Page.GetByLabel("Password").FillAsync(LiveDrive.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, $"files/{inbox}").ToString());
+        await Expect(Page).ToHaveURLAsync(new Uri(Drive.Web.Address, $"files/{inbox}").ToString());
         await Expect(Heading).ToHaveTextAsync("Inbox");
     }
 
     [Fact]
     public async Task A_return_address_off_this_site_is_ignored()
     {
-        var account = await drive.RegisterAsync();
-        page = await browser.NewPageAsync(drive.Web.Address);
+        var account = await Drive.RegisterAsync();
+        Page = await Browser.NewPageAsync(Drive.Web.Address);
 
         await Page.GotoAsync("signin?returnUrl=%2F%2Fevil.example%2Fphish");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeEnabledAsync();
@@ -390,17 +369,17 @@ public sealed class FilesPageTests(BrowserFixture browser, LiveDrive drive) : IC
         await Page.GetByLabel("Password").FillAsync(LiveDrive.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(Page).ToHaveURLAsync(new Uri(drive.Web.Address, "files").ToString());
+        await Expect(Page).ToHaveURLAsync(new Uri(Drive.Web.Address, "files").ToString());
         await Expect(Heading).ToHaveTextAsync("My files");
     }
 
     [Fact]
     public async Task Narrow_screens_keep_the_listing_within_the_screen()
     {
-        var account = await drive.RegisterAsync();
+        var account = await Drive.RegisterAsync();
         var folder = await account.CreateFolderAsync("A folder with a rather long name that has to fit on a phone");
         await account.CreateFolderAsync("Notes", folder);
-        page = await drive.SignedInPageAsync(browser, account, width: 390, height: 844);
+        Page = await Drive.SignedInPageAsync(Browser, account, width: 390, height: 844);
 
         await Page.GotoAsync($"files/{folder}");
         await Expect(RowNames).ToHaveTextAsync(["Notes"]);

@@ -8,29 +8,8 @@ namespace AioStorage.Tests.Web;
 
 /// <summary>The Trash page in a real browser against the real api.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class TrashPageTests(BrowserFixture browser, LiveDrive drive) : IClassFixture<LiveDrive>, IAsyncLifetime
+public sealed class TrashPageTests(BrowserFixture browser, LiveDrive drive) : LiveDrivePageTest(browser, drive), IClassFixture<LiveDrive>
 {
-    private IPage? page;
-
-    private IPage Page => page ?? throw new InvalidOperationException("No page yet.");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (page is not null)
-        {
-            await Circuit.ExpectAliveAsync(page);
-            await page.Context.CloseAsync();
-        }
-    }
-
-    private async Task<LiveAccount> SignedInAsync()
-    {
-        var account = await drive.RegisterAsync();
-        page = await drive.SignedInPageAsync(browser, account);
-        return account;
-    }
 
     private ILocator Heading => Page.GetByRole(AriaRole.Heading, new() { Level = 1 });
 
@@ -48,7 +27,7 @@ public sealed class TrashPageTests(BrowserFixture browser, LiveDrive drive) : IC
     /// <summary>Deletes through the api, a minute after the last one, so the trash's order is known.</summary>
     private async Task TrashAsync(LiveAccount account, string kind, string id)
     {
-        drive.Api.Time.Advance(TimeSpan.FromMinutes(1));
+        Drive.Api.Time.Advance(TimeSpan.FromMinutes(1));
         using var client = account.Client();
         using var response = await client.DeleteAsync($"api/v1/{kind}/{id}");
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);

@@ -13,31 +13,19 @@ namespace AioStorage.Tests.Web;
 /// web's chunk size is <see cref="LiveDrive.ChunkSize"/>, so a few megabytes make several PATCH requests.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClassFixture<LiveDrive>, IAsyncLifetime
+public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : LiveDrivePageTest(browser, drive), IClassFixture<LiveDrive>
 {
     private readonly UploadFiles files = new();
     private readonly ConcurrentQueue<IRequest> requests = new();
-    private IPage? page;
-
-    private IPage Page => page ?? throw new InvalidOperationException("No page yet.");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (page is not null)
-        {
-            await Circuit.ExpectAliveAsync(page);
-            await page.Context.CloseAsync();
-        }
-
+        await base.DisposeAsync();
         files.Dispose();
     }
 
-    private async Task<LiveAccount> SignedInAsync()
+    protected override async Task<LiveAccount> SignedInAsync()
     {
-        var account = await drive.RegisterAsync();
-        page = await drive.SignedInPageAsync(browser, account);
+        var account = await base.SignedInAsync();
         Page.Request += (_, request) => requests.Enqueue(request);
         return account;
     }
@@ -80,7 +68,7 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
         await Expect(Page.GetByTestId("empty-folder")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("storage-text")).ToHaveTextAsync("0 bytes of 10 GB used");
         var photo = files.Create("photo.bin", UploadFiles.Random(2 * LiveDrive.ChunkSize + 500_000, seed: 1));
-        var notes = files.Create("notes.txt", Encoding.UTF8.GetBytes("Shopping list: milk, eggs, a second hard drive.\n"));
+        var notes = files.Create("notes.txt", Encoding.UTF8.GetBytes("Shopping list: milk, eggs, a second hard Drive.\n"));
 
         await ChooseFilesAsync(photo.Path, notes.Path);
 
@@ -97,7 +85,7 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
 
         // The bytes went from the browser to the api in chunks, never through the web server.
         var patches = requests.Where(r => r.Method == "PATCH").ToArray();
-        Assert.All(patches, p => Assert.StartsWith(new Uri(drive.Api.Address, "api/v1/uploads/").ToString(), p.Url));
+        Assert.All(patches, p => Assert.StartsWith(new Uri(Drive.Api.Address, "api/v1/uploads/").ToString(), p.Url));
         Assert.Equal([0L, 0L, LiveDrive.ChunkSize, 2L * LiveDrive.ChunkSize], patches.Select(OffsetOf).Order());
         var items = await account.ItemsInAsync("root");
         Assert.Equal(photo.Bytes, await account.DownloadAsync(IdOf(items, "photo.bin")));
@@ -105,7 +93,7 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
 
         // A double-click downloads through a signed link to the api, without the bearer token.
         var download = await Page.RunAndWaitForDownloadAsync(() => Row("photo.bin").Locator(".col-modified").DblClickAsync());
-        Assert.StartsWith(new Uri(drive.Api.Address, $"api/v1/files/{IdOf(items, "photo.bin")}/download?").ToString(), download.Url);
+        Assert.StartsWith(new Uri(Drive.Api.Address, $"api/v1/files/{IdOf(items, "photo.bin")}/download?").ToString(), download.Url);
         Assert.Contains("sig=", download.Url);
         Assert.Equal("photo.bin", download.SuggestedFilename);
         Assert.Equal(photo.Bytes, await File.ReadAllBytesAsync(await download.PathAsync()));
@@ -390,7 +378,7 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : IClas
         Assert.Equal(report.Bytes, await account.DownloadAsync(IdOf(await account.ItemsInAsync("root"), "report.pdf")));
     }
 
-    private string TusBase => new Uri(drive.Api.Address, "api/v1/uploads").ToString();
+    private string TusBase => new Uri(Drive.Api.Address, "api/v1/uploads").ToString();
 
     private Func<string, bool> TusAddress => url => url.StartsWith(TusBase + "/", StringComparison.Ordinal);
 
