@@ -85,7 +85,10 @@ public sealed record FileRecord : NodeRecord
     public MediaInfo? Media { get; init; }
 }
 
-/// <summary>What ffprobe and the image decoder found in the content.</summary>
+/// <summary>
+/// What ffprobe and the image decoder found in the content, and which products the worker has made from it
+/// (their files are under <see cref="Media.MediaStore"/>, addressed by the content's hash).
+/// </summary>
 public sealed record MediaInfo(
     string? DetectedMimeType,
     int? Width,
@@ -93,7 +96,20 @@ public sealed record MediaInfo(
     double? DurationSeconds,
     string? VideoCodec,
     string? AudioCodec,
-    int? Rotation);
+    int? Rotation)
+{
+    /// <summary>Thumbnails in every size of <see cref="Media.MediaStore.ThumbnailSizes"/> exist.</summary>
+    public bool HasThumbnails { get; init; }
+
+    /// <summary>A poster frame (videos) exists.</summary>
+    public bool HasPoster { get; init; }
+
+    /// <summary>An HLS master playlist with its renditions exists.</summary>
+    public bool HasStream { get; init; }
+
+    /// <summary>An H.264/AAC MP4 fallback exists.</summary>
+    public bool HasMp4 { get; init; }
+}
 
 /// <summary>An earlier content of a file, kept when a new upload replaced it.</summary>
 public sealed record FileVersionRecord(

@@ -89,6 +89,10 @@ internal static class MongoDocumentMappings
                 map.MapMember(d => d.VideoCodec).SetElementName("videoCodec");
                 map.MapMember(d => d.AudioCodec).SetElementName("audioCodec");
                 map.MapMember(d => d.Rotation).SetElementName("rotation");
+                map.MapMember(d => d.HasThumbnails).SetElementName("hasThumbnails");
+                map.MapMember(d => d.HasPoster).SetElementName("hasPoster");
+                map.MapMember(d => d.HasStream).SetElementName("hasStream");
+                map.MapMember(d => d.HasMp4).SetElementName("hasMp4");
             });
 
             BsonClassMap.TryRegisterClassMap<AuditEventDocument>(map =>

@@ -170,6 +170,14 @@ internal sealed class MediaDocument
 
     public int? Rotation { get; set; }
 
+    public bool HasThumbnails { get; set; }
+
+    public bool HasPoster { get; set; }
+
+    public bool HasStream { get; set; }
+
+    public bool HasMp4 { get; set; }
+
     public static MediaDocument From(MediaInfo media) => new()
     {
         DetectedMimeType = media.DetectedMimeType,
@@ -179,9 +187,19 @@ internal sealed class MediaDocument
         VideoCodec = media.VideoCodec,
         AudioCodec = media.AudioCodec,
         Rotation = media.Rotation,
+        HasThumbnails = media.HasThumbnails,
+        HasPoster = media.HasPoster,
+        HasStream = media.HasStream,
+        HasMp4 = media.HasMp4,
     };
 
-    public MediaInfo ToRecord() => new(DetectedMimeType, Width, Height, DurationSeconds, VideoCodec, AudioCodec, Rotation);
+    public MediaInfo ToRecord() => new(DetectedMimeType, Width, Height, DurationSeconds, VideoCodec, AudioCodec, Rotation)
+    {
+        HasThumbnails = HasThumbnails,
+        HasPoster = HasPoster,
+        HasStream = HasStream,
+        HasMp4 = HasMp4,
+    };
 }
 
 internal sealed class AuditEventDocument
