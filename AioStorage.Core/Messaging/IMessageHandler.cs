@@ -13,6 +13,13 @@ public interface IMessageHandler<in TMessage> where TMessage : notnull
     Task HandleAsync(TMessage message, MessageContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Thrown by a handler when retrying cannot help (the input is corrupt, the work is impossible): the message goes to the
+/// dead-letter queue at once, with <see cref="DeadLetterReasons.Rejected"/> and this message in its headers. The handler
+/// records the outcome (a failed status with a reason) before it throws.
+/// </summary>
+public sealed class MessageRejectedException(string message, Exception? innerException = null) : Exception(message, innerException);
+
 /// <param name="MessageId">Stable across retries and redeliveries of the same message.</param>
 /// <param name="Attempt">1 on the first delivery, counting up with each retry.</param>
 /// <param name="Redelivered">The broker delivered this copy before without an acknowledgement (a consumer died or shut down mid-work).</param>

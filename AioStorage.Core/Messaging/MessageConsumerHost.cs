@@ -239,6 +239,15 @@ internal sealed partial class MessageConsumerHost<TMessage, THandler> : Backgrou
             _metrics.Duration(_queue, "abandoned", _time.GetElapsedTime(started));
             return;
         }
+        catch (MessageRejectedException rejected)
+        {
+            _metrics.Failed(_queue);
+            MessagingTelemetry.RecordException(activity, rejected);
+            var outcome = await DeadLetterAsync(channel, delivery, messageId, attempt, DeadLetterReasons.Rejected,
+                rejected.InnerException?.GetType().FullName ?? rejected.GetType().FullName!, rejected.Message);
+            _metrics.Duration(_queue, outcome, _time.GetElapsedTime(started));
+            return;
+        }
         catch (Exception ex)
         {
             _metrics.Failed(_queue);

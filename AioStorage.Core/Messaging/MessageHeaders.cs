@@ -72,4 +72,7 @@ public static class DeadLetterReasons
 
     /// <summary>The message could not be read as the queue's contract; retrying cannot help.</summary>
     public const string Poison = "poison";
+
+    /// <summary>The handler threw <see cref="MessageRejectedException"/>: the work can never succeed (corrupt input).</summary>
+    public const string Rejected = "rejected";
 }

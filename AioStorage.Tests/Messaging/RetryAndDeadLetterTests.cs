@@ -51,6 +51,33 @@ public sealed class RetryAndDeadLetterTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_rejected_message_goes_to_the_dead_letter_queue_at_once_without_retries()
+    {
+        var probe = new HandlerProbe
+        {
+            Behavior = (_, _, _) => throw new MessageRejectedException("The video is corrupt: moov atom not found",
+                new InvalidDataException("ffprobe exited with 1")),
+        };
+        using var host = await StartWorkerAsync(probe);
+        using var metrics = new MessagingMetricsCapture(host.Services);
+
+        await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(Queue, new TestMessage("corrupt"), "corrupt-1");
+
+        await MessagingTestHost.WaitUntilAsync(async () => await _vhost.MessageCountAsync($"{Queue}.dlq") == 1, "a dead letter");
+        var dead = await _vhost.GetAsync($"{Queue}.dlq");
+        Assert.NotNull(dead);
+        var headers = dead.BasicProperties.Headers;
+        Assert.Equal(DeadLetterReasons.Rejected, MessageHeaders.GetString(headers, MessageHeaders.DeadLetterReason));
+        Assert.Equal("System.IO.InvalidDataException", MessageHeaders.GetString(headers, MessageHeaders.ExceptionType));
+        Assert.Equal("The video is corrupt: moov atom not found", MessageHeaders.GetString(headers, MessageHeaders.ExceptionMessage));
+        Assert.Equal(1, MessageHeaders.GetInt32(headers, MessageHeaders.Attempts));
+        Assert.Equal([1], probe.Calls.Select(c => c.Context.Attempt));
+        Assert.Equal(0, metrics.Sum("aio.messaging.messages.retried", Queue));
+        Assert.Equal([DeadLetterReasons.Rejected], metrics.Reasons("aio.messaging.messages.dead_lettered"));
+        Assert.Equal(0u, await _vhost.MessageCountAsync(Queue));
+    }
+
+    [Fact]
     public async Task Exhausted_retries_land_in_the_dead_letter_queue_with_the_reason()
     {
         var probe = new HandlerProbe { Behavior = (_, _, _) => throw new InvalidOperationException("disk on fire") };
