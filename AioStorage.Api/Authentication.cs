@@ -32,6 +32,8 @@ internal static class Authentication
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton(new AccountOptions(configuration.GetValue("DEFAULT_STORAGE_QUOTA", AccountOptions.TenGiB)));
         services.AddScoped<AccountService>();
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddScoped<AuditLog>();
         services.AddSingleton<ListingCache>();
         services.AddScoped<FolderService>();

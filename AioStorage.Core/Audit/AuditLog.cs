@@ -26,14 +26,18 @@ public static class AuditActions
     public const string TrashPurge = "trash.purge";
 }
 
-public sealed class AuditLog(IAuditStore store, TimeProvider time)
+/// <summary>Records and lists a user's audit events; writes go through the batching <see cref="AuditWriter"/>.</summary>
+public sealed class AuditLog(AuditWriter writer, IAuditStore store, TimeProvider time)
 {
     public Task RecordAsync(string userId, string action, string? resourceId, ClientInfo client, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? details = null)
-        => store.AppendAsync(new AuditEventRecord(
+        => writer.EnqueueAsync(new AuditEventRecord(
             Ids.New(), userId, action, resourceId, details ?? new Dictionary<string, string>(), client.IpAddress, client.UserAgent, time.GetUtcNow()),
-            cancellationToken);
+            cancellationToken).AsTask();
 
-    public Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken)
-        => store.ListAsync(userId, skip, limit, cancellationToken);
+    public async Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken)
+    {
+        await writer.FlushAsync(cancellationToken);
+        return await store.ListAsync(userId, skip, limit, cancellationToken);
+    }
 }

@@ -223,6 +223,9 @@ public interface IAuditStore
 {
     Task AppendAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>Several events in one write (one transaction, one round trip): the batched audit writer's path.</summary>
+    Task AppendManyAsync(IReadOnlyList<AuditEventRecord> auditEvents, CancellationToken cancellationToken);
+
     /// <summary>The user's own events, newest first.</summary>
     Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken);
 }

@@ -65,6 +65,26 @@ public abstract partial class MetadataStoreContract
     }
 
     [ContractFact]
+    public async Task Audit_events_appended_as_a_batch_all_come_back_whole()
+    {
+        var user = NewId();
+        var batch = Enumerable.Range(0, 40)
+            .Select(i => NewEvent(user, $"file.download.{i}", T(i), new Dictionary<string, string> { ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                with { IpAddress = i % 2 == 0 ? null : "198.51.100.1" })
+            .ToList();
+
+        await Audit.AppendManyAsync(batch, Ct);
+        await Audit.AppendManyAsync([], Ct);
+
+        var page = await Audit.ListAsync(user, 0, 100, Ct);
+        Assert.Equal(40, page.Total);
+        foreach (var (expected, actual) in batch.AsEnumerable().Reverse().Zip(page.Items))
+        {
+            AssertSameEvent(expected, actual);
+        }
+    }
+
+    [ContractFact]
     public async Task Audit_events_at_the_same_time_keep_one_order_across_pages()
     {
         var user = NewId();

@@ -10,6 +10,12 @@ internal sealed class MongoAuditStore(MongoMetadataCollections collections) : IA
     public Task AppendAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken) =>
         collections.AuditEvents.InsertOneAsync(AuditEventDocument.From(auditEvent), cancellationToken: cancellationToken);
 
+    public Task AppendManyAsync(IReadOnlyList<AuditEventRecord> auditEvents, CancellationToken cancellationToken) =>
+        auditEvents.Count == 0
+            ? Task.CompletedTask
+            : collections.AuditEvents.InsertManyAsync(auditEvents.Select(AuditEventDocument.From),
+                new InsertManyOptions { IsOrdered = false }, cancellationToken);
+
     public async Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);

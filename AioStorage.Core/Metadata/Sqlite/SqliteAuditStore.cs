@@ -1,26 +1,46 @@
+using Microsoft.Data.Sqlite;
+
 namespace AioStorage.Core.Metadata.Sqlite;
 
 internal sealed class SqliteAuditStore(SqliteConnectionFactory connections) : IAuditStore
 {
     public Task AppendAsync(AuditEventRecord auditEvent, CancellationToken cancellationToken) =>
-        connections.WriteAsync(async (connection, transaction) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO audit_events (id, user_id, action, resource_id, details, ip_address, user_agent, created_at)
-                VALUES (@id, @userId, @action, @resourceId, @details, @ipAddress, @userAgent, @createdAt);
-                """;
-            command.Parameters.AddValue("@id", auditEvent.Id);
-            command.Parameters.AddValue("@userId", auditEvent.UserId);
-            command.Parameters.AddValue("@action", auditEvent.Action);
-            command.Parameters.AddValue("@resourceId", auditEvent.ResourceId);
-            command.Parameters.AddValue("@details", SqliteValues.ToJson(auditEvent.Details));
-            command.Parameters.AddValue("@ipAddress", auditEvent.IpAddress);
-            command.Parameters.AddValue("@userAgent", auditEvent.UserAgent);
-            command.Parameters.AddValue("@createdAt", SqliteValues.ToUnixMs(auditEvent.CreatedAt));
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        AppendManyAsync([auditEvent], cancellationToken);
+
+    public Task AppendManyAsync(IReadOnlyList<AuditEventRecord> auditEvents, CancellationToken cancellationToken) =>
+        auditEvents.Count == 0
+            ? Task.CompletedTask
+            : connections.WriteAsync(async (connection, transaction) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = """
+                    INSERT INTO audit_events (id, user_id, action, resource_id, details, ip_address, user_agent, created_at)
+                    VALUES (@id, @userId, @action, @resourceId, @details, @ipAddress, @userAgent, @createdAt);
+                    """;
+                var id = command.Parameters.Add("@id", SqliteType.Text);
+                var userId = command.Parameters.Add("@userId", SqliteType.Text);
+                var action = command.Parameters.Add("@action", SqliteType.Text);
+                var resourceId = command.Parameters.Add("@resourceId", SqliteType.Text);
+                var details = command.Parameters.Add("@details", SqliteType.Text);
+                var ipAddress = command.Parameters.Add("@ipAddress", SqliteType.Text);
+                var userAgent = command.Parameters.Add("@userAgent", SqliteType.Text);
+                var createdAt = command.Parameters.Add("@createdAt", SqliteType.Integer);
+                foreach (var auditEvent in auditEvents)
+                {
+                    id.Value = auditEvent.Id;
+                    userId.Value = auditEvent.UserId;
+                    action.Value = auditEvent.Action;
+                    resourceId.Value = (object?)auditEvent.ResourceId ?? DBNull.Value;
+                    details.Value = SqliteValues.ToJson(auditEvent.Details);
+                    ipAddress.Value = (object?)auditEvent.IpAddress ?? DBNull.Value;
+                    userAgent.Value = (object?)auditEvent.UserAgent ?? DBNull.Value;
+                    createdAt.Value = SqliteValues.ToUnixMs(auditEvent.CreatedAt);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return auditEvents.Count;
+            }, cancellationToken);
 
     public Task<Page<AuditEventRecord>> ListAsync(string userId, int skip, int limit, CancellationToken cancellationToken)
     {
