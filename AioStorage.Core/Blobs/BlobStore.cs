@@ -62,6 +62,7 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
             long size = 0;
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
             {
+                var writeback = new Writeback(file.SafeFileHandle);
                 int read;
                 while ((read = await content.ReadAsync(reading.AsMemory(0, BufferSize), cancellationToken)) > 0)
                 {
@@ -74,6 +75,7 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
                     hash.AppendData(reading, 0, read);
                     // Two buffers: the disk writes one chunk while the next is received and hashed.
                     await pendingWrite;
+                    writeback.Written(size - read);
                     pendingWrite = file.WriteAsync(reading.AsMemory(0, read), cancellationToken).AsTask();
                     (reading, writing) = (writing, reading);
                 }

@@ -262,6 +262,7 @@ public sealed partial class ResumableUploadService(
         CancellationToken cancellationToken)
     {
         var start = data.Position;
+        var writeback = new Writeback(data.SafeFileHandle, start);
         using var hash = checksum?.CreateHash();
         var buffer = ArrayPool<byte>.Shared.Rent(BlobStore.BufferSize);
         long written = 0;
@@ -299,6 +300,7 @@ public sealed partial class ResumableUploadService(
                 // Not the request's token: bytes already read are kept even if the client leaves while they are written.
                 await data.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 written += read;
+                writeback.Written(start + written);
             }
 
             var rejected = tooLong || (checksum is not null && (interrupted || !checksum.Matches(hash!)));
