@@ -106,6 +106,23 @@ public sealed class MediaPreviewTests(BrowserFixture browser, LiveDrive drive, M
     }
 
     [Fact]
+    public async Task A_video_with_only_the_mp4_fallback_plays_the_mp4()
+    {
+        var account = await Drive.RegisterAsync();
+        Page = await Drive.SignedInPageAsync(Browser, account, width: 420, height: 860, colorScheme: ColorScheme.Dark);
+        var clip = await account.UploadAsync("phone.mp4", Unique("a clip whose stream failed but whose mp4 did not"));
+        await PublishAsync(clip, MediaProducts.VideoInfo(stream: false));
+        await Page.GotoAsync("files");
+
+        await ChooseAsync("phone.mp4", "Play");
+        await Expect(Player).ToHaveJSPropertyAsync("readyState", 4, new() { Timeout = 15_000 });
+        Assert.Contains("/stream/video.mp4?v=", await Player.EvaluateAsync<string>("v => v.currentSrc"));
+        await Player.EvaluateAsync("v => { v.muted = true; return v.play(); }");
+        await Page.WaitForFunctionAsync("() => document.querySelector('dialog[open] video').currentTime > 0.5", null, new() { Timeout = 15_000 });
+        await Screenshots.TakeAsync(Page, "media-player-mp4-phone-dark");
+    }
+
+    [Fact]
     public async Task A_video_being_transcoded_shows_its_progress_and_plays_when_ready()
     {
         var account = await SignedInAsync();
