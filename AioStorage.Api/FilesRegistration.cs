@@ -2,13 +2,17 @@ using System.Globalization;
 using AioStorage.Api.Http;
 using AioStorage.Core.Blobs;
 using AioStorage.Core.Files;
+using AioStorage.Core.Media;
 using AioStorage.Core.Messaging;
 
 namespace AioStorage.Api;
 
 internal static class FilesRegistration
 {
-    /// <summary>Files, trash, blobs, the outbox and signed download links, configured from the seed's names.</summary>
+    /// <summary>
+    /// Files, trash, blobs, the outbox, signed download links, and the worker's media products with their signed links
+    /// and progress, configured from the seed's names.
+    /// </summary>
     public static WebApplicationBuilder AddAioFiles(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -26,6 +30,9 @@ internal static class FilesRegistration
         services.AddSingleton<Outbox>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddSingleton<DownloadUrls>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<MediaUrls>();
+        services.AddSingleton<ProcessingProgressStore>();
         services.AddScoped<FileService>();
         services.AddScoped<TrashService>();
         services.AddSingleton<HousekeepingService>();

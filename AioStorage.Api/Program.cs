@@ -45,6 +45,7 @@ api.MapHealthEndpoints();
 api.MapAuthEndpoints();
 api.MapFolderEndpoints();
 api.MapFileEndpoints();
+api.MapMediaEndpoints();
 api.MapUploadEndpoints();
 api.MapTrashEndpoints();
 api.MapAuditEndpoints();

@@ -6,6 +6,7 @@ using AioStorage.Core.Blobs;
 using AioStorage.Core.Errors;
 using AioStorage.Core.Files;
 using AioStorage.Core.Folders;
+using AioStorage.Core.Media;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.AspNetCore.WebUtilities;
@@ -43,26 +44,32 @@ public static class FileEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
 
-        files.MapGet("/", async (string? folderId, int? page, int? limit, string? sort, string? order, ClaimsPrincipal user, FileService service, CancellationToken ct) =>
+        files.MapGet("/", async (string? folderId, int? page, int? limit, string? sort, string? order, ClaimsPrincipal user, FileService service, MediaUrls media, CancellationToken ct) =>
             {
                 var paging = Paging.From(page, limit);
                 var result = await service.ListAsync(user.UserId(), folderId, paging.ToNodeQuery(sort, order), ct);
-                return TypedResults.Ok(new PageResponse<object>([.. result.Items.Select(NodeResponses.From)], paging.Page, paging.Limit, result.Total));
+                return TypedResults.Ok(new PageResponse<object>([.. result.Items.Select(node => NodeResponses.From(node, media))], paging.Page, paging.Limit, result.Total));
             })
             .WithName("ListFiles")
             .WithSummary("Files of a folder (the root without folderId), paged and sorted");
 
-        files.MapGet("/{id}", async (string id, ClaimsPrincipal user, FileService service, CancellationToken ct) =>
-                TypedResults.Ok(FileResponse.From(await service.GetAsync(user.UserId(), id, ct))))
+        files.MapGet("/{id}", async (string id, ClaimsPrincipal user, FileService service, MediaUrls media, ProcessingProgressStore progress, CancellationToken ct) =>
+            {
+                var file = await service.GetAsync(user.UserId(), id, ct);
+                return TypedResults.Ok(FileResponse.From(file, media) with
+                {
+                    Processing = ProcessingResponse.From(await progress.GetAsync(file.Id, file.Sha256)),
+                });
+            })
             .WithName("GetFile")
-            .WithSummary("A file's metadata")
+            .WithSummary("A file's metadata, with the worker's progress (processing: {stage, percent}) while it runs")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        files.MapPatch("/{id}", async (string id, JsonObject body, ClaimsPrincipal user, FileService service, HttpContext http, CancellationToken ct) =>
+        files.MapPatch("/{id}", async (string id, JsonObject body, ClaimsPrincipal user, FileService service, MediaUrls media, HttpContext http, CancellationToken ct) =>
             {
                 var name = JsonBody.OptionalString(body, "name");
                 var moveTo = body.ContainsKey("folderId") ? JsonBody.OptionalString(body, "folderId") ?? FolderService.RootId : null;
-                return TypedResults.Ok(FileResponse.From(await service.UpdateAsync(user.UserId(), id, name, moveTo, http.Client(), ct)));
+                return TypedResults.Ok(FileResponse.From(await service.UpdateAsync(user.UserId(), id, name, moveTo, http.Client(), ct), media));
             })
             .WithName("UpdateFile")
             .WithSummary("Rename and/or move a file (folderId null or \"root\" moves it to the top)")
@@ -70,10 +77,10 @@ public static class FileEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        files.MapPost("/{id}/copy", async (string id, CopyFileRequest request, ClaimsPrincipal user, FileService service, HttpContext http, CancellationToken ct) =>
+        files.MapPost("/{id}/copy", async (string id, CopyFileRequest request, ClaimsPrincipal user, FileService service, MediaUrls media, HttpContext http, CancellationToken ct) =>
             {
                 var copy = await service.CopyAsync(user.UserId(), id, request.FolderId, request.Name, http.Client(), ct);
-                return TypedResults.Created($"/api/v1/files/{copy.Id}", FileResponse.From(copy));
+                return TypedResults.Created($"/api/v1/files/{copy.Id}", FileResponse.From(copy, media));
             })
             .WithName("CopyFile")
             .WithSummary("Copy a file (no bytes are duplicated on disk; the copy counts against the quota)")
@@ -122,8 +129,8 @@ public static class FileEndpoints
             .WithSummary("The file's current content and its earlier versions, newest first")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        files.MapPost("/{id}/versions/{versionId}/restore", async (string id, string versionId, ClaimsPrincipal user, FileService service, HttpContext http, CancellationToken ct) =>
-                TypedResults.Ok(FileResponse.From(await service.RestoreVersionAsync(user.UserId(), id, versionId, http.Client(), ct))))
+        files.MapPost("/{id}/versions/{versionId}/restore", async (string id, string versionId, ClaimsPrincipal user, FileService service, MediaUrls media, HttpContext http, CancellationToken ct) =>
+                TypedResults.Ok(FileResponse.From(await service.RestoreVersionAsync(user.UserId(), id, versionId, http.Client(), ct), media)))
             .WithName("RestoreFileVersion")
             .WithSummary("Make an earlier version current again (the current content becomes a version)")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -131,7 +138,7 @@ public static class FileEndpoints
         return api;
     }
 
-    private static async Task<IResult> Upload(HttpContext http, ClaimsPrincipal user, FileService service, string? onConflict, CancellationToken ct)
+    private static async Task<IResult> Upload(HttpContext http, ClaimsPrincipal user, FileService service, MediaUrls media, string? onConflict, CancellationToken ct)
     {
         var policy = onConflict?.ToLowerInvariant() switch
         {
@@ -170,7 +177,7 @@ public static class FileEndpoints
                 var fileName = name ?? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                 var mimeType = MimeTypeOf(fileName, section.ContentType);
                 var file = await service.UploadAsync(user.UserId(), folderId, fileName, mimeType, policy, section.Body, declared, http.Client(), ct);
-                return TypedResults.Created($"/api/v1/files/{file.Id}", FileResponse.From(file));
+                return TypedResults.Created($"/api/v1/files/{file.Id}", FileResponse.From(file, media));
             }
 
             if (field is "folderId" or "name")

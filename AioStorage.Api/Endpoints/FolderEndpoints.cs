@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using AioStorage.Api.Http;
 using AioStorage.Core.Accounts;
 using AioStorage.Core.Folders;
 
@@ -25,7 +26,7 @@ public static class FolderEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         folders.MapGet("/{id}", async (string id, int? page, int? limit, string? sort, string? order,
-                ClaimsPrincipal user, FolderService service, AccountService accounts, CancellationToken ct) =>
+                ClaimsPrincipal user, FolderService service, AccountService accounts, MediaUrls media, CancellationToken ct) =>
             {
                 var paging = Paging.From(page, limit);
                 var view = await service.GetAsync(user.UserId(), id, paging.ToNodeQuery(sort, order), ct);
@@ -43,7 +44,7 @@ public static class FolderEndpoints
                 return TypedResults.Ok(new FolderListingResponse(
                     folder,
                     [.. view.Ancestors.Select(FolderResponse.From)],
-                    [.. view.Children.Items.Select(NodeResponses.From)],
+                    [.. view.Children.Items.Select(node => NodeResponses.From(node, media))],
                     paging.Page,
                     paging.Limit,
                     view.Children.Total));

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AioStorage.Api.Http;
 using AioStorage.Core.Files;
 using AioStorage.Core.Metadata;
 
@@ -32,8 +33,8 @@ public static class TrashEndpoints
             .WithName("ListTrash")
             .WithSummary("What is in the trash, most recently deleted first (a folder stands for everything it held)");
 
-        trash.MapPost("/{id}/restore", async (string id, ClaimsPrincipal user, TrashService service, HttpContext http, CancellationToken ct) =>
-                TypedResults.Ok(NodeResponses.From(await service.RestoreAsync(user.UserId(), id, http.Client(), ct))))
+        trash.MapPost("/{id}/restore", async (string id, ClaimsPrincipal user, TrashService service, MediaUrls media, HttpContext http, CancellationToken ct) =>
+                TypedResults.Ok(NodeResponses.From(await service.RestoreAsync(user.UserId(), id, http.Client(), ct), media)))
             .WithName("RestoreFromTrash")
             .WithSummary("Put an item back where it was (the top if that folder is gone; a free name if the old one is taken)")
             .ProducesProblem(StatusCodes.Status404NotFound);

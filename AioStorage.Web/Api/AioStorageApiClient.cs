@@ -91,6 +91,9 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
     public Task<DownloadLink> CreateDownloadLinkAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
         SendAsync<DownloadLink>(HttpMethod.Post, $"{FilePath(fileId)}/download-url", null, caller, cancellationToken);
 
+    public Task<MediaLinks> CreateMediaLinksAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
+        SendAsync<MediaLinks>(HttpMethod.Post, $"{FilePath(fileId)}/media-url", null, caller, cancellationToken);
+
     public Task<FileVersionList> GetVersionsAsync(ApiCaller caller, string fileId, CancellationToken cancellationToken = default) =>
         SendAsync<FileVersionList>(HttpMethod.Get, $"{FilePath(fileId)}/versions", null, caller, cancellationToken);
 

@@ -71,7 +71,8 @@ public sealed record FolderInfo(string Id, string Name, string? ParentId, DateTi
 
 /// <summary>
 /// An entry of a folder listing: a folder or a file, told apart by <see cref="Type"/>. Folders carry
-/// <see cref="ParentId"/>; files carry <see cref="FolderId"/>, size, type and processing status.
+/// <see cref="ParentId"/>; files carry <see cref="FolderId"/>, size, type and processing status, and once the worker has
+/// looked at them <see cref="Media"/> and (images and videos) a signed <see cref="ThumbnailUrl"/>, relative to the api.
 /// </summary>
 public sealed record DriveItem(
     string Id,
@@ -85,7 +86,9 @@ public sealed record DriveItem(
     string? MimeType = null,
     string? Status = null,
     string? StatusReason = null,
-    string? Sha256 = null)
+    string? Sha256 = null,
+    MediaFacts? Media = null,
+    string? ThumbnailUrl = null)
 {
     public bool IsFolder => string.Equals(Type, "folder", StringComparison.OrdinalIgnoreCase);
 
@@ -93,10 +96,14 @@ public sealed record DriveItem(
     public string Parent => (IsFolder ? ParentId : FolderId) ?? FolderInfo.RootId;
 
     public static DriveItem From(DriveFile file) => new(file.Id, file.Name, "file", file.CreatedAt, file.UpdatedAt,
-        FolderId: file.FolderId, Size: file.Size, MimeType: file.MimeType, Status: file.Status, StatusReason: file.StatusReason, Sha256: file.Sha256);
+        FolderId: file.FolderId, Size: file.Size, MimeType: file.MimeType, Status: file.Status, StatusReason: file.StatusReason, Sha256: file.Sha256,
+        Media: file.Media, ThumbnailUrl: file.ThumbnailUrl);
 }
 
-/// <summary>A file as <c>/files</c> answers it. <see cref="Status"/> is processing, ready or failed (then with a reason).</summary>
+/// <summary>
+/// A file as <c>/files</c> answers it. <see cref="Status"/> is processing, ready or failed (then with a reason);
+/// <see cref="Processing"/> (from <c>GET /files/{id}</c> only) says how far the worker is while it runs.
+/// </summary>
 public sealed record DriveFile(
     string Id,
     string Name,
@@ -107,7 +114,36 @@ public sealed record DriveFile(
     string Status,
     string? StatusReason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    MediaFacts? Media = null,
+    string? ThumbnailUrl = null,
+    ProcessingState? Processing = null);
+
+/// <summary>What the worker found in a file (ffprobe, the image decoder) and which of its products exist.</summary>
+public sealed record MediaFacts(
+    string? DetectedMimeType,
+    int? Width,
+    int? Height,
+    double? DurationSeconds,
+    string? VideoCodec,
+    string? AudioCodec,
+    bool HasThumbnails,
+    bool HasPoster,
+    bool HasStream,
+    bool HasMp4)
+{
+    /// <summary>A browser can play it: an HLS stream, or at least the MP4 fallback.</summary>
+    public bool IsPlayable => HasStream || HasMp4;
+}
+
+/// <summary>How far the worker is with a file: <see cref="Stage"/> is processing or transcoding, <see cref="Percent"/> 0-100.</summary>
+public sealed record ProcessingState(string Stage, double Percent);
+
+/// <summary>
+/// <c>POST /files/{id}/media-url</c>: signed links, relative to the api, for <c>&lt;img&gt;</c>, <c>&lt;video&gt;</c> and
+/// hls.js, valid until <see cref="ExpiresAt"/> (hours); null where the worker made no such product.
+/// </summary>
+public sealed record MediaLinks(string? MasterUrl, string? Mp4Url, string? PosterUrl, string? ThumbnailUrl, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// <c>POST /files/{id}/download-url</c>: a link relative to the api's address that works without a bearer header until

@@ -54,6 +54,9 @@ public sealed class SignedInApi(AioStorageApiClient api, UserSession session)
     public Task<DownloadLink> CreateDownloadLinkAsync(string fileId, CancellationToken cancellationToken = default) =>
         CallAsync(caller => api.CreateDownloadLinkAsync(caller, fileId, cancellationToken));
 
+    public Task<MediaLinks> CreateMediaLinksAsync(string fileId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.CreateMediaLinksAsync(caller, fileId, cancellationToken));
+
     public Task<FileVersionList> GetVersionsAsync(string fileId, CancellationToken cancellationToken = default) =>
         CallAsync(caller => api.GetVersionsAsync(caller, fileId, cancellationToken));
 

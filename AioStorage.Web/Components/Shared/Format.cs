@@ -29,6 +29,13 @@ public static class Format
         _ => string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000:0.0} s"),
     };
 
+    /// <summary>A running time as players show it: <c>0:42</c>, <c>12:05</c>, <c>1:02:03</c>.</summary>
+    public static string Duration(double seconds)
+    {
+        var time = TimeSpan.FromSeconds(Math.Round(Math.Max(0, seconds)));
+        return time.ToString(time.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The web server's clock and the api's are both shown in UTC, so the two can be compared.</summary>
     public static string Time(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
