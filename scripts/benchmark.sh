@@ -64,10 +64,11 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 
 # ---------- the api ----------
+# Run as its image runs it (AioStorage.Api/Dockerfile sets the same gen0 budget).
 api_port=$(free_port)
 STORAGE_PATH="$work/storage" SQLITE_PATH="$work/metadata/aio.db" METADATA_PROVIDER=sqlite \
 REDIS_URL="redis://$AIO_TEST_REDIS" RABBITMQ_URL="$AIO_TEST_RABBITMQ_URL" JWT_SECRET="benchmark-only-$(head -c 24 /dev/urandom | base64)" \
-MAX_FILE_SIZE=$((size_mib * 1024 * 1024 + 1)) API_PORT=$api_port ASPNETCORE_ENVIRONMENT=Production RateLimiting__PermitsPerMinute=100000 \
+DOTNET_GCgen0size=0x1000000 MAX_FILE_SIZE=$((size_mib * 1024 * 1024 + 1)) API_PORT=$api_port ASPNETCORE_ENVIRONMENT=Production RateLimiting__PermitsPerMinute=100000 \
   dotnet "$work/api/AioStorage.Api.dll" > "$work/api.log" 2>&1 &
 api_pid=$!; pids+=("$api_pid")
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$api_port/alive" >/dev/null && break; sleep 0.2; done
