@@ -11,6 +11,7 @@ internal static class UploadsRegistration
         var services = builder.Services;
         services.AddSingleton(ResumableUploadOptions.From(builder.Configuration));
         services.AddSingleton<UploadFiles>();
+        services.AddSingleton<UploadHashes>();
         services.AddScoped<ResumableUploadService>();
         services.AddSingleton<UploadCleaner>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadCleaner>());

@@ -100,14 +100,23 @@ public sealed partial class BlobStore(StorageOptions storage, IBlobReferenceStor
         }
     }
 
-    /// <summary>Takes over a finished file on the same volume (a completed resumable upload): hashes it where it lies and stages it by renaming.</summary>
-    public async Task<StagedBlob> StageExistingAsync(string completedFile, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes over a finished file on the same volume (a completed resumable upload) and stages it by renaming. The file
+    /// is hashed where it lies unless the caller hashed every byte as it was written (<paramref name="knownSha256"/>).
+    /// </summary>
+    public async Task<StagedBlob> StageExistingAsync(string completedFile, string? knownSha256, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StagingRoot);
         string sha256;
         long size;
-        await using (var file = new FileStream(completedFile, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        if (knownSha256 is not null)
         {
+            sha256 = ValidHash(knownSha256);
+            size = new FileInfo(completedFile).Length;
+        }
+        else
+        {
+            await using var file = new FileStream(completedFile, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
             size = file.Length;
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
         }

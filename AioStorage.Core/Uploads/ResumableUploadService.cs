@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using AioStorage.Core.Accounts;
 using AioStorage.Core.Blobs;
 using AioStorage.Core.Errors;
@@ -45,6 +46,7 @@ public sealed partial class ResumableUploadService(
     FileService files,
     BlobStore blobs,
     UploadFiles uploadFiles,
+    UploadHashes hashes,
     ResumableUploadOptions options,
     TimeProvider time,
     ILogger<ResumableUploadService> logger)
@@ -156,21 +158,40 @@ public sealed partial class ResumableUploadService(
         var previous = session.Offset;
         long written;
         bool interrupted;
+        // Null when this process did not see every chunk before this one: the commit then hashes the data file.
+        var running = hashes.Take(id, previous);
         await using (var data = uploadFiles.OpenForAppend(id, previous))
         {
             if (data is null)
             {
+                running?.Dispose();
                 await AbandonLockedAsync(session, UploadStatus.Terminated);
                 throw new ResumableUploadException(UploadRefusal.Gone, "The bytes received so far were lost. Start a new upload.");
             }
 
-            (written, interrupted) = await WriteAsync(data, body, session.Length - previous, checksum, cancellationToken);
+            try
+            {
+                (written, interrupted) = await WriteAsync(data, body, session.Length - previous, checksum, running, cancellationToken);
+            }
+            catch
+            {
+                running?.Dispose();
+                throw;
+            }
+        }
+
+        if (written == 0 && interrupted && checksum is not null)
+        {
+            // The bytes were hashed as they came, then refused as unverifiable: the running hash no longer matches the file.
+            running?.Dispose();
+            running = null;
         }
 
         var now = time.GetUtcNow();
         var advanced = await sessions.AdvanceAsync(id, previous, previous + written, now + options.Lifetime, now, CancellationToken.None);
         if (advanced is null)
         {
+            running?.Dispose();
             // Not reachable while the lock works (the offset and the status change only under it); should it not, this
             // writer is the stale one and must not touch bytes another may have acknowledged.
             var current = await sessions.GetAsync(ownerId, id, CancellationToken.None);
@@ -179,10 +200,25 @@ public sealed partial class ResumableUploadService(
                 : Gone();
         }
 
+        if (!IsFull(advanced))
+        {
+            if (running is not null)
+            {
+                hashes.Keep(id, advanced.Offset, running);
+            }
+
+            return new AppendResult(advanced, interrupted);
+        }
+
         // A body that broke off after its last byte still completed the upload.
-        return IsFull(advanced)
-            ? new AppendResult(await FinishLockedAsync(advanced, client), Interrupted: false)
-            : new AppendResult(advanced, interrupted);
+        string? sha256 = null;
+        if (running is not null)
+        {
+            sha256 = Convert.ToHexStringLower(running.GetHashAndReset());
+            running.Dispose();
+        }
+
+        return new AppendResult(await FinishLockedAsync(advanced, client, sha256), Interrupted: false);
     }
 
     /// <summary>
@@ -259,7 +295,7 @@ public sealed partial class ResumableUploadService(
     }
 
     private static async Task<(long Written, bool Interrupted)> WriteAsync(FileStream data, Stream body, long remaining, UploadChecksum? checksum,
-        CancellationToken cancellationToken)
+        IncrementalHash? running, CancellationToken cancellationToken)
     {
         var start = data.Position;
         var writeback = new Writeback(data.SafeFileHandle, start);
@@ -297,6 +333,7 @@ public sealed partial class ResumableUploadService(
                 }
 
                 hash?.AppendData(buffer, 0, read);
+                running?.AppendData(buffer, 0, read);
                 // Not the request's token: bytes already read are kept even if the client leaves while they are written.
                 await data.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 written += read;
@@ -357,9 +394,13 @@ public sealed partial class ResumableUploadService(
         return IsExpired(session) ? await AbandonLockedAsync(session, UploadStatus.Expired) : session;
     }
 
-    /// <summary>Commits a full upload whose lock is held: its data file to the blob store, then a file in its folder.</summary>
-    private async Task<UploadSessionRecord> FinishLockedAsync(UploadSessionRecord session, ClientInfo client)
+    /// <summary>
+    /// Commits a full upload whose lock is held: its data file to the blob store, then a file in its folder.
+    /// <paramref name="sha256"/> is the content's hash when this process hashed every byte as it arrived.
+    /// </summary>
+    private async Task<UploadSessionRecord> FinishLockedAsync(UploadSessionRecord session, ClientInfo client, string? sha256 = null)
     {
+        hashes.Forget(session.Id);
         var dataPath = uploadFiles.DataPath(session.Id);
         if (!File.Exists(dataPath))
         {
@@ -380,7 +421,7 @@ public sealed partial class ResumableUploadService(
         File.SetLastWriteTimeUtc(dataPath, time.GetUtcNow().UtcDateTime);
 
         // A failure while hashing leaves the data file where it was, for the next request or the cleaner to try again.
-        var staged = await blobs.StageExistingAsync(dataPath, CancellationToken.None);
+        var staged = await blobs.StageExistingAsync(dataPath, sha256, CancellationToken.None);
         FileRecord file;
         using (staged)
         {
@@ -416,6 +457,7 @@ public sealed partial class ResumableUploadService(
     /// </summary>
     private async Task<UploadSessionRecord> AbandonLockedAsync(UploadSessionRecord session, UploadStatus status, bool reservationUnspent = false)
     {
+        hashes.Forget(session.Id);
         var mayHaveBecomeAFile = !reservationUnspent && IsFull(session) && !File.Exists(uploadFiles.DataPath(session.Id));
         var now = time.GetUtcNow();
         var ended = await sessions.SetStatusAsync(session.Id, UploadStatus.Active, status, null, now, CancellationToken.None);

@@ -137,6 +137,46 @@ public class UploadProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refused_and_broken_off_chunks_between_good_ones_leave_the_content_hash_right()
+    {
+        var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
+        var content = Tus.RandomBytes(3_000_000);
+        var url = await client.CreateUploadAsync(content.Length, "mixed.bin");
+
+        using (var first = await client.PatchAsync(url, 0, content.AsSpan(0, 1_000_000)))
+        {
+            Assert.Equal(1_000_000, first.Offset());
+        }
+
+        // Hashed as it arrives, then refused: neither the file nor the hash of what is kept may contain these bytes.
+        var wrong = Tus.RandomBytes(500_000);
+        using (var refused = await client.PatchAsync(url, 1_000_000, wrong, Tus.Checksum("sha256", content.AsSpan(1_000_000, 500_000))))
+        {
+            Assert.Equal(460, (int)refused.StatusCode);
+        }
+
+        using (var tooLong = await client.PatchAsync(url, 1_000_000, Tus.RandomBytes(2_000_001)))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLong.StatusCode);
+        }
+
+        using (var second = await client.PatchAsync(url, 1_000_000, content.AsSpan(1_000_000, 1_000_000), Tus.Checksum("sha1", content.AsSpan(1_000_000, 1_000_000))))
+        {
+            Assert.Equal(2_000_000, second.Offset());
+        }
+
+        string fileId;
+        using (var last = await client.PatchAsync(url, 2_000_000, content.AsSpan(2_000_000)))
+        {
+            fileId = last.Header("Aio-File-Id")!;
+        }
+
+        var file = await (await client.GetAsync($"/api/v1/files/{fileId}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), file.GetProperty("sha256").GetString());
+        Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{fileId}/download"));
+    }
+
+    [Fact]
     public async Task The_json_status_follows_an_upload_while_it_is_active()
     {
         var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
