@@ -14,6 +14,7 @@ builder.AddAioMessaging();
 builder.AddAioAccounts();
 builder.AddAioFiles();
 builder.AddAioResumableUploads();
+builder.AddAioArchives();
 builder.AddAioRateLimiting();
 
 builder.Services.AddProblemDetails();
@@ -46,6 +47,7 @@ api.MapAuthEndpoints();
 api.MapFolderEndpoints();
 api.MapFileEndpoints();
 api.MapUploadEndpoints();
+api.MapArchiveEndpoints();
 api.MapTrashEndpoints();
 api.MapAuditEndpoints();
 api.MapSystemEndpoints();
