@@ -141,8 +141,12 @@ public static class ArchiveEndpoints
             return Gone(gone);
         }
 
+        var etag = new EntityTagHeaderValue($"\"{content.Archive.Job.Id}\"");
         var range = http.Request.Headers.Range.ToString();
-        if (HttpMethods.IsGet(http.Request.Method) && (range.Length == 0 || range.Replace(" ", string.Empty, StringComparison.Ordinal).StartsWith("bytes=0-", StringComparison.OrdinalIgnoreCase)))
+        // Audited once per download: not per later range of a resuming download manager, nor for a cache revalidation (304).
+        var revalidation = http.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false));
+        if (HttpMethods.IsGet(http.Request.Method) && !revalidation
+            && (range.Length == 0 || range.Replace(" ", string.Empty, StringComparison.Ordinal).StartsWith("bytes=0-", StringComparison.OrdinalIgnoreCase)))
         {
             await service.RecordDownloadAsync(userId, content, sig is null ? "token" : "signed-url", http.Client(), ct);
         }
@@ -153,8 +157,7 @@ public static class ArchiveEndpoints
         response.Headers.XContentTypeOptions = "nosniff";
         // A finished archive never changes, so its job id is a strong validator. ASP.NET Core's file result does the
         // conditional requests and single byte ranges; a multi-range request gets the whole file, as RFC 9110 allows.
-        return TypedResults.PhysicalFile(content.Path, "application/zip", fileDownloadName: null, content.LastModified,
-            new EntityTagHeaderValue($"\"{content.Archive.Job.Id}\""), enableRangeProcessing: true);
+        return TypedResults.PhysicalFile(content.Path, "application/zip", fileDownloadName: null, content.LastModified, etag, enableRangeProcessing: true);
     }
 
     private static ProblemHttpResult Gone(ArchiveGoneException gone) =>

@@ -8,7 +8,8 @@ namespace AioStorage.Worker.Archives;
 /// <summary>
 /// The names of one folder of a ZIP. A stored name is only data; here it becomes one path segment of an entry, so it is
 /// made safe for every extractor: no separators (no <c>..</c> or absolute paths can form), no control characters, none
-/// of the characters Windows refuses (<c>&lt;&gt;:"|?*</c>, a ':' could also name a drive or a stream there), and never
+/// of the characters Windows refuses (<c>&lt;&gt;:"|?*</c>, a ':' could also name a drive or a stream there), no
+/// bidirectional overrides (which make "evil\u202Etxt.exe" look like a text file), and never
 /// two entries that a case-insensitive file system would merge: the second becomes <c>name (1).ext</c>.
 /// </summary>
 internal sealed class ArchiveEntryNames
@@ -28,20 +29,20 @@ internal sealed class ArchiveEntryNames
         return candidate;
     }
 
-    /// <summary>One path segment: NFC, unsafe characters as '_', and never empty, "." or "..".</summary>
+    /// <summary>One path segment: unsafe characters (and halves of surrogate pairs) as '_', NFC, and never empty, "." or "..".</summary>
     public static string Safe(string name)
     {
-        var normalized = name.IsNormalized(NormalizationForm.FormC) ? name : name.Normalize(NormalizationForm.FormC);
-        var safe = new StringBuilder(normalized.Length);
-        for (var i = 0; i < normalized.Length; i++)
+        var safe = new StringBuilder(name.Length);
+        for (var i = 0; i < name.Length; i++)
         {
-            var c = normalized[i];
-            if (char.IsHighSurrogate(c) && i + 1 < normalized.Length && char.IsLowSurrogate(normalized[i + 1]))
+            var c = name[i];
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
             {
-                safe.Append(c).Append(normalized[++i]);
+                safe.Append(c).Append(name[++i]);
             }
             else if (char.IsSurrogate(c) || char.IsControl(c) || "/\\<>:\"|?*".Contains(c, StringComparison.Ordinal)
-                || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+                || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
             {
                 safe.Append('_');
             }
@@ -51,7 +52,8 @@ internal sealed class ArchiveEntryNames
             }
         }
 
-        var result = safe.ToString().Trim();
+        // Normalized after the replacements: a lone surrogate would make normalization throw.
+        var result = safe.ToString().Normalize(NormalizationForm.FormC).Trim();
         return result.Length == 0 || result.All(c => c == '.') ? new string('_', Math.Max(1, result.Length)) : result;
     }
 }
