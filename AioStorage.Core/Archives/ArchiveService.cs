@@ -56,7 +56,9 @@ public sealed class ArchiveService(
             selected.Add(node);
         }
 
+        // Milliseconds, as both stores keep times: the job answered now reads the same as every later GET.
         var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMillisecond));
         var zipName = requestedName ?? DefaultName(selected, now);
         var job = new JobRecord(Ids.New(), ownerId, ArchiveJobs.Kind, JobStatus.Queued, 0, ArchiveJobs.Parameters(selection, zipName),
             null, null, now, now, now + options.Value.ExpiresIn);
