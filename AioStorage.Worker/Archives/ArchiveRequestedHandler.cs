@@ -54,20 +54,41 @@ internal sealed partial class ArchiveRequestedHandler(
             return;
         }
 
+        try
+        {
+            await PrepareAsync(message.OwnerId, running, cancellationToken);
+        }
+        catch (ArchiveImpossibleException impossible)
+        {
+            await FailAsync(job.Id, impossible.Message);
+            throw new MessageRejectedException(impossible.Message, impossible.InnerException);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or MessageRejectedException) && context.Attempt >= messagingOptions.Value.MaxAttempts)
+        {
+            // The last attempt: record why before the message goes to the dead-letter queue.
+            await FailAsync(job.Id, ex is ArchiveSourceException source
+                ? $"'{source.Entry.Path}' could not be read from storage, so the archive could not be prepared."
+                : "The archive could not be prepared on the server.");
+            throw;
+        }
+    }
+
+    private async Task PrepareAsync(string ownerId, JobRecord job, CancellationToken cancellationToken)
+    {
         IReadOnlyList<string> ids;
         try
         {
-            ids = ArchiveJobs.IdsOf(running);
+            ids = ArchiveJobs.IdsOf(job);
         }
         catch (InvalidDataException ex)
         {
-            await FailAsync(job.Id, "The archive request is damaged and cannot be prepared. Ask for a new one.");
-            throw new MessageRejectedException(ex.Message, ex);
+            throw new ArchiveImpossibleException("The archive request is damaged and cannot be prepared. Ask for a new one.", ex);
         }
 
-        var plan = await ArchiveSelection.PlanAsync(nodes, message.OwnerId, ids, cancellationToken);
+        var plan = await ArchiveSelection.PlanAsync(nodes, ownerId, ids, ArchiveSelection.MaxEntries, cancellationToken);
         if (plan.Entries.Count == 0)
         {
+            // The user's doing, not a fault: the job says why and the message is done with.
             await FailAsync(job.Id, "Nothing is left to put in the archive: " + string.Join(" ", plan.Skipped.Select(s => s.Reason)));
             LogEmpty(logger, job.Id, plan.Skipped.Count);
             return;
@@ -79,22 +100,23 @@ internal sealed partial class ArchiveRequestedHandler(
             return;
         }
 
-        await WriteAsync(message.OwnerId, job.Id, plan, result, context, cancellationToken);
-    }
-
-    private async Task WriteAsync(string ownerId, string jobId, ArchivePlan plan, ArchiveResult result, MessageContext context, CancellationToken cancellationToken)
-    {
         Directory.CreateDirectory(files.WorkRoot);
         Directory.CreateDirectory(files.Root);
         var needed = EstimatedSize(plan) + FreeSpaceReserve;
         var available = new DriveInfo(files.WorkRoot).AvailableFreeSpace;
         if (available < needed)
         {
-            await FailAsync(jobId, $"The server has not enough free space to prepare an archive of {plan.TotalBytes} bytes. Try again later or select less.");
-            throw new MessageRejectedException($"Archive {jobId} needs about {needed} bytes; {available} are free.");
+            LogNoSpace(logger, job.Id, needed, available);
+            throw new ArchiveImpossibleException(
+                $"The server has not enough free space to prepare an archive of {plan.TotalBytes} bytes. Try again later or select less.");
         }
 
-        // Whatever an earlier attempt left (a killed worker, a failed try) is of no use: this attempt starts over.
+        await WriteAsync(ownerId, job.Id, plan, result, cancellationToken);
+    }
+
+    private async Task WriteAsync(string ownerId, string jobId, ArchivePlan plan, ArchiveResult result, CancellationToken cancellationToken)
+    {
+        // Whatever an earlier attempt left (a killed worker) is of no use: this attempt starts over in a file of its own.
         foreach (var stale in files.StaleWorkFiles(jobId))
         {
             File.Delete(stale);
@@ -134,22 +156,9 @@ internal sealed partial class ArchiveRequestedHandler(
             File.Delete(work);
             LogAbandoned(logger, jobId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch
         {
-            File.Delete(work);
-            if (context.Attempt >= messagingOptions.Value.MaxAttempts)
-            {
-                // The last attempt: record why before the message goes to the dead-letter queue.
-                await FailAsync(jobId, ex is ArchiveSourceException source
-                    ? $"'{source.Entry.Path}' could not be read from storage, so the archive could not be prepared."
-                    : "The archive could not be written on the server.");
-            }
-
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down: the message goes back to the queue and the next attempt starts over.
+            // A failed attempt or a shutdown: the next attempt starts over, so this one's file goes.
             File.Delete(work);
             throw;
         }
@@ -210,6 +219,9 @@ internal sealed partial class ArchiveRequestedHandler(
 
     [LoggerMessage(LogLevel.Warning, "Archive {JobId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Archive {JobId} needs about {Needed} bytes of free space; {Available} are free")]
+    private static partial void LogNoSpace(ILogger logger, string jobId, long needed, long available);
 
     /// <summary>A progress report found the job no longer running: the cleaner expired it, so the work stops.</summary>
     private sealed class ArchiveAbandonedException : Exception;

@@ -28,9 +28,16 @@ internal sealed record ArchivePlan(IReadOnlyList<ArchiveEntry> Entries, IReadOnl
 /// </summary>
 internal static class ArchiveSelection
 {
+    /// <summary>
+    /// Files and folders one archive may hold: the plan is kept in memory while the ZIP is written, and a ZIP of more
+    /// is better asked for folder by folder.
+    /// </summary>
+    public const int MaxEntries = 100_000;
+
     private const int PageSize = 500;
 
-    public static async Task<ArchivePlan> PlanAsync(INodeStore nodes, string ownerId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <exception cref="ArchiveImpossibleException">The selection holds more than <paramref name="maxEntries"/> files and folders.</exception>
+    public static async Task<ArchivePlan> PlanAsync(INodeStore nodes, string ownerId, IReadOnlyList<string> ids, int maxEntries, CancellationToken cancellationToken)
     {
         var skipped = new List<SkippedItem>();
         var selected = new List<NodeRecord>();
@@ -52,9 +59,10 @@ internal static class ArchiveSelection
 
         var trees = new Dictionary<string, Tree>(StringComparer.Ordinal);
         var nested = new HashSet<string>(StringComparer.Ordinal);
+        var budget = new EntryBudget(maxEntries, selected.Count);
         foreach (var folder in selected.OfType<FolderRecord>())
         {
-            var tree = await WalkAsync(nodes, ownerId, folder, cancellationToken);
+            var tree = await WalkAsync(nodes, ownerId, folder, budget, cancellationToken);
             trees[folder.Id] = tree;
             nested.UnionWith(tree.Descendants().Select(t => t.Node.Id));
         }
@@ -99,7 +107,7 @@ internal static class ArchiveSelection
         new(path, file.Size, file.UpdatedAt, ArchiveCompression.For(file.MimeType, file.Name), file.Sha256);
 
     /// <summary>The live tree under a folder, depth first; a folder met twice (damaged data) is not walked again.</summary>
-    private static async Task<Tree> WalkAsync(INodeStore nodes, string ownerId, FolderRecord root, CancellationToken cancellationToken)
+    private static async Task<Tree> WalkAsync(INodeStore nodes, string ownerId, FolderRecord root, EntryBudget budget, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { root.Id };
         var top = new Tree(root);
@@ -116,6 +124,7 @@ internal static class ArchiveSelection
                         continue;
                     }
 
+                    budget.Take();
                     var node = new Tree(child);
                     folder.Children.Add(node);
                     if (child is FolderRecord)
@@ -134,6 +143,19 @@ internal static class ArchiveSelection
         return top;
     }
 
+    /// <summary>Counts entries while the selection is walked, so a huge tree is refused before it fills memory.</summary>
+    private sealed class EntryBudget(int max, int used)
+    {
+        public void Take()
+        {
+            if (++used > max)
+            {
+                throw new ArchiveImpossibleException(
+                    $"The selection holds more than {max} files and folders, more than one archive can hold. Select fewer, folder by folder.");
+            }
+        }
+    }
+
     private sealed class Tree(NodeRecord node)
     {
         public NodeRecord Node { get; } = node;
@@ -143,3 +165,6 @@ internal static class ArchiveSelection
         public IEnumerable<Tree> Descendants() => Children.SelectMany(c => c.Descendants().Prepend(c));
     }
 }
+
+/// <summary>The archive can never be made as asked (a damaged request, too large a selection, no room for it): the job fails at once.</summary>
+internal sealed class ArchiveImpossibleException(string message, Exception? innerException = null) : Exception(message, innerException);
