@@ -141,14 +141,20 @@ public static class ArchiveEndpoints
             return Gone(gone);
         }
 
-        var etag = new EntityTagHeaderValue($"\"{content.Archive.Job.Id}\"");
         var range = http.Request.Headers.Range.ToString();
-        // Audited once per download: not per later range of a resuming download manager, nor for a cache revalidation (304).
-        var revalidation = http.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false));
-        if (HttpMethods.IsGet(http.Request.Method) && !revalidation
+        if (HttpMethods.IsGet(http.Request.Method)
             && (range.Length == 0 || range.Replace(" ", string.Empty, StringComparison.Ordinal).StartsWith("bytes=0-", StringComparison.OrdinalIgnoreCase)))
         {
-            await service.RecordDownloadAsync(userId, content, sig is null ? "token" : "signed-url", http.Client(), ct);
+            // Audited once per download, when its bytes start to go out: not for a later range of a resuming download
+            // manager, a cache revalidation (304) or a failed precondition (412).
+            var client = http.Client();
+            http.Response.OnStarting(async () =>
+            {
+                if (http.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
+                {
+                    await service.RecordDownloadAsync(userId, content, sig is null ? "token" : "signed-url", client, CancellationToken.None);
+                }
+            });
         }
 
         var response = http.Response;
@@ -157,7 +163,8 @@ public static class ArchiveEndpoints
         response.Headers.XContentTypeOptions = "nosniff";
         // A finished archive never changes, so its job id is a strong validator. ASP.NET Core's file result does the
         // conditional requests and single byte ranges; a multi-range request gets the whole file, as RFC 9110 allows.
-        return TypedResults.PhysicalFile(content.Path, "application/zip", fileDownloadName: null, content.LastModified, etag, enableRangeProcessing: true);
+        return TypedResults.PhysicalFile(content.Path, "application/zip", fileDownloadName: null, content.LastModified,
+            new EntityTagHeaderValue($"\"{content.Archive.Job.Id}\""), enableRangeProcessing: true);
     }
 
     private static ProblemHttpResult Gone(ArchiveGoneException gone) =>

@@ -187,6 +187,18 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
         }
 
+        using (var otherVersion = await SendAsync(harness.Client, HttpMethod.Get, url, ("If-Match", "\"something-else\"")))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, otherVersion.StatusCode);
+        }
+
+        // Several ranges at once are answered with the whole archive, as RFC 9110 allows.
+        using (var multi = await SendAsync(harness.Client, HttpMethod.Get, url, ("Range", "bytes=0-9,20-29")))
+        {
+            Assert.Equal(HttpStatusCode.OK, multi.StatusCode);
+            Assert.Equal(bytes, await multi.Content.ReadAsByteArrayAsync());
+        }
+
         using (var head = await SendAsync(harness.Client, HttpMethod.Head, url))
         {
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
@@ -236,8 +248,9 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
         var audit = await harness.Client.GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=100");
         var downloads = audit.GetProperty("items").EnumerateArray().Where(e => e.GetProperty("action").GetString() == ArchiveJobs.DownloadedAction).ToList();
         Assert.All(downloads, d => Assert.Equal(id, d.GetProperty("resourceId").GetString()));
-        // Whole downloads and ranges from the start count; HEAD, 304s, later ranges and refused links do not.
-        Assert.Equal(["signed-url", "token", "token"], downloads.Select(d => d.GetProperty("details").GetProperty("via").GetString()).Order(StringComparer.Ordinal));
+        // Whole downloads and ranges from the start count (the full GET, bytes=0-99, the multi-range one answered whole,
+        // the signed link's); HEAD, the 304, the 412, later ranges and refused links do not.
+        Assert.Equal(["signed-url", "token", "token", "token"], downloads.Select(d => d.GetProperty("details").GetProperty("via").GetString()).Order(StringComparer.Ordinal));
         Assert.Single(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == ArchiveJobs.CreatedAction);
     }
 
