@@ -404,6 +404,28 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Content_missing_from_storage_is_retried_and_after_the_last_attempt_the_job_fails_naming_it()
+    {
+        await using var harness = await ArchiveHarness.StartAsync("archive-missing", output);
+        using var metrics = new MessagingMetricsCapture(harness.Worker!.Services);
+        var folder = await harness.CreateFolderAsync("Docs");
+        var (fileId, sha256) = await harness.UploadAsync("lost.pdf", ArchiveHarness.RandomBytes(1000), folder);
+        File.Delete(Path.Combine(harness.StoragePath, "blobs", sha256[..2], sha256[2..4], sha256));
+
+        var id = (await harness.RequestArchiveAsync(folder)).GetProperty("id").GetString()!;
+
+        var failed = await harness.WaitForStatusAsync(id, "failed");
+        Assert.Equal("'Docs/lost.pdf' could not be read from storage, so the archive could not be prepared.", failed.GetProperty("error").GetString());
+        await MessagingTestHost.WaitUntilAsync(async () => await harness.Vhost.MessageCountAsync($"{QueueNames.FileDownload}.dlq") == 1, "the dead letter");
+        var dead = (await harness.Vhost.GetAsync($"{QueueNames.FileDownload}.dlq"))!;
+        Assert.Equal(DeadLetterReasons.RetriesExhausted, MessageHeaders.GetString(dead.BasicProperties.Headers, MessageHeaders.DeadLetterReason));
+        Assert.Equal(2, metrics.Sum("aio.messaging.messages.retried", QueueNames.FileDownload));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(harness.WorkPath));
+        Assert.False(Directory.Exists(harness.ArchivesPath) && Directory.EnumerateFiles(harness.ArchivesPath).Any());
+        Assert.Equal(fileId, (await harness.Client.GetFromJsonAsync<JsonElement>($"/api/v1/files/{fileId}")).GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task A_job_whose_selection_cannot_be_read_fails_and_its_message_is_dead_lettered_at_once()
     {
         await using var harness = await ArchiveHarness.StartAsync("archive-damaged", output);
