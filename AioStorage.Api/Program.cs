@@ -14,6 +14,7 @@ builder.AddAioMessaging();
 builder.AddAioAccounts();
 builder.AddAioFiles();
 builder.AddAioResumableUploads();
+builder.AddAioArchives();
 builder.AddAioRateLimiting();
 
 builder.Services.AddProblemDetails();
@@ -47,6 +48,7 @@ api.MapFolderEndpoints();
 api.MapFileEndpoints();
 api.MapMediaEndpoints();
 api.MapUploadEndpoints();
+api.MapArchiveEndpoints();
 api.MapTrashEndpoints();
 api.MapAuditEndpoints();
 api.MapSystemEndpoints();

@@ -1,5 +1,6 @@
 using AioStorage.Core.Messaging;
 using AioStorage.Core.Messaging.Contracts;
+using AioStorage.Worker.Archives;
 using AioStorage.Worker.Handlers;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,9 +10,11 @@ builder.AddAioRabbitMq();
 builder.AddAioRedis();
 builder.AddAioMetadata();
 builder.AddAioStorage();
+builder.AddAioArchiveProcessing();
 
 builder.AddAioMessaging()
-    .AddConsumer<WorkerPing, WorkerPingHandler>(QueueNames.WorkerPing);
+    .AddConsumer<WorkerPing, WorkerPingHandler>(QueueNames.WorkerPing)
+    .AddConsumer<ArchiveRequested, ArchiveRequestedHandler>(QueueNames.FileDownload);
 
 var app = builder.Build();
 

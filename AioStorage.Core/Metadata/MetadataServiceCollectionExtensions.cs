@@ -14,7 +14,7 @@ public static class MetadataServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IUserStore"/>, <see cref="INodeStore"/>, <see cref="IFileVersionStore"/>,
     /// <see cref="IBlobReferenceStore"/>, <see cref="IUploadSessionStore"/>, <see cref="IOutboxStore"/>,
-    /// <see cref="IAuditStore"/> and <see cref="IMetadataStoreInitializer"/> for the configured provider, and runs the
+    /// <see cref="IAuditStore"/>, <see cref="IJobStore"/> and <see cref="IMetadataStoreInitializer"/> for the configured provider, and runs the
     /// initializer when the host starts. MongoDB takes the <c>IMongoDatabase</c> that ServiceDefaults' <c>AddMongoDbClient</c> registers.
     /// </summary>
     public static IServiceCollection AddMetadataStore(this IServiceCollection services, MetadataOptions options)
@@ -33,6 +33,7 @@ public static class MetadataServiceCollectionExtensions
                 services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
                 services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
                 services.AddSingleton<IAuditStore, SqliteAuditStore>();
+                services.AddSingleton<IJobStore, SqliteJobStore>();
                 services.AddSingleton<IMetadataStoreInitializer, SqliteMetadataStoreInitializer>();
                 break;
             case MetadataProvider.MongoDb:
@@ -44,6 +45,7 @@ public static class MetadataServiceCollectionExtensions
                 services.AddSingleton<IUploadSessionStore, MongoUploadSessionStore>();
                 services.AddSingleton<IOutboxStore, MongoOutboxStore>();
                 services.AddSingleton<IAuditStore, MongoAuditStore>();
+                services.AddSingleton<IJobStore, MongoJobStore>();
                 services.AddSingleton<IMetadataStoreInitializer, MongoMetadataStoreInitializer>();
                 break;
             default:

@@ -235,3 +235,43 @@ public interface IMetadataStoreInitializer
 {
     Task InitializeAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What a conditional job update changes: the status always, each other value only when given (null keeps the stored
+/// one), so progress reports do not have to carry the rest of the job along.
+/// </summary>
+public sealed record JobUpdate(
+    JobStatus Status,
+    double? Progress = null,
+    string? Result = null,
+    string? Error = null,
+    DateTimeOffset? ExpiresAt = null);
+
+/// <summary>
+/// Background jobs users wait for (ZIP archives). Every change is conditional on the status the caller last saw, so a
+/// redelivered message, a second worker or the expiry cleaner racing one another cannot undo an outcome: only one of
+/// them finds the status it expected.
+/// </summary>
+public interface IJobStore
+{
+    /// <exception cref="MetadataConflictException">field "id": a job with this id exists.</exception>
+    Task CreateAsync(JobRecord job, CancellationToken cancellationToken);
+
+    /// <summary>The job, if it belongs to the owner.</summary>
+    Task<JobRecord?> GetAsync(string ownerId, string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="update"/> only if the job is in <paramref name="expected"/> (which may equal the new status,
+    /// as for a progress report); null when it was not, or is gone.
+    /// </summary>
+    Task<JobRecord?> UpdateAsync(string id, JobStatus expected, JobUpdate update, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Jobs of <paramref name="kind"/>, of every owner, whose <see cref="JobRecord.ExpiresAt"/> is before
+    /// <paramref name="now"/> and that are not yet marked <see cref="JobStatus.Expired"/>; the earliest expiry first.
+    /// </summary>
+    Task<IReadOnlyList<JobRecord>> ListExpiredAsync(string kind, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the records of jobs of <paramref name="kind"/> marked expired whose expiry is before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<long> DeleteExpiredBeforeAsync(string kind, DateTimeOffset cutoff, CancellationToken cancellationToken);
+}

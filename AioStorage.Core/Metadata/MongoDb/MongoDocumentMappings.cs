@@ -164,6 +164,22 @@ internal static class MongoDocumentMappings
                 map.MapMember(d => d.LastError).SetElementName("lastError");
             });
 
+            BsonClassMap.TryRegisterClassMap<JobDocument>(map =>
+            {
+                map.SetIgnoreExtraElements(true);
+                map.MapIdMember(d => d.Id);
+                map.MapMember(d => d.OwnerId).SetElementName("ownerId");
+                map.MapMember(d => d.Kind).SetElementName("kind");
+                map.MapMember(d => d.Status).SetElementName("status").SetSerializer(new EnumSerializer<JobStatus>(BsonType.String));
+                map.MapMember(d => d.Progress).SetElementName("progress").SetSerializer(new DoubleSerializer(BsonType.Double));
+                map.MapMember(d => d.Parameters).SetElementName("parameters").SetSerializer(FreeTextKeys);
+                map.MapMember(d => d.Result).SetElementName("result");
+                map.MapMember(d => d.Error).SetElementName("error");
+                map.MapMember(d => d.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+                map.MapMember(d => d.UpdatedAt).SetElementName("updatedAt").SetSerializer(Time);
+                map.MapMember(d => d.ExpiresAt).SetElementName("expiresAt").SetSerializer(OptionalTime);
+            });
+
             _registered = true;
         }
     }

@@ -372,3 +372,47 @@ internal sealed class OutboxMessageDocument
     public OutboxMessageRecord ToRecord() =>
         new(Id, Queue, MessageType, Payload, Headers, CreatedAt, Attempts, NextAttemptAt, SentAt, LastError);
 }
+
+internal sealed class JobDocument
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string OwnerId { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = string.Empty;
+
+    public JobStatus Status { get; set; }
+
+    public double Progress { get; set; }
+
+    public Dictionary<string, string> Parameters { get; set; } = [];
+
+    public string? Result { get; set; }
+
+    public string? Error { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Stored as an explicit null when unset, so "expiresAt &lt; now" never matches a job without an expiry.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public static JobDocument From(JobRecord job) => new()
+    {
+        Id = job.Id,
+        OwnerId = job.OwnerId,
+        Kind = job.Kind,
+        Status = job.Status,
+        Progress = job.Progress,
+        Parameters = new Dictionary<string, string>(job.Parameters),
+        Result = job.Result,
+        Error = job.Error,
+        CreatedAt = job.CreatedAt,
+        UpdatedAt = job.UpdatedAt,
+        ExpiresAt = job.ExpiresAt,
+    };
+
+    public JobRecord ToRecord() =>
+        new(Id, OwnerId, Kind, Status, Progress, Parameters, Result, Error, CreatedAt, UpdatedAt, ExpiresAt);
+}

@@ -14,6 +14,7 @@ internal sealed class MongoMetadataCollections
     public const string BlobsName = "blobs";
     public const string UploadSessionsName = "uploadSessions";
     public const string OutboxName = "outbox";
+    public const string JobsName = "jobs";
 
     public MongoMetadataCollections(IMongoDatabase database)
     {
@@ -26,6 +27,7 @@ internal sealed class MongoMetadataCollections
         Blobs = database.GetCollection<BlobDocument>(BlobsName);
         UploadSessions = database.GetCollection<UploadSessionDocument>(UploadSessionsName);
         Outbox = database.GetCollection<OutboxMessageDocument>(OutboxName);
+        Jobs = database.GetCollection<JobDocument>(JobsName);
     }
 
     public IMongoDatabase Database { get; }
@@ -43,6 +45,8 @@ internal sealed class MongoMetadataCollections
     public IMongoCollection<UploadSessionDocument> UploadSessions { get; }
 
     public IMongoCollection<OutboxMessageDocument> Outbox { get; }
+
+    public IMongoCollection<JobDocument> Jobs { get; }
 
     /// <summary>
     /// A unique index refused the write (E11000). Which index is not read from the message: mongod names it there but

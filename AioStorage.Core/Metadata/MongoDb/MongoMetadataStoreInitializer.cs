@@ -19,6 +19,7 @@ internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections col
             MongoMetadataCollections.UsersName, MongoMetadataCollections.NodesName, MongoMetadataCollections.AuditEventsName,
             MongoMetadataCollections.SharesName, MongoMetadataCollections.LinksName, MongoMetadataCollections.FileVersionsName,
             MongoMetadataCollections.BlobsName, MongoMetadataCollections.UploadSessionsName, MongoMetadataCollections.OutboxName,
+            MongoMetadataCollections.JobsName,
         })
         {
             await EnsureCollectionAsync(name, cancellationToken);
@@ -109,6 +110,13 @@ internal sealed class MongoMetadataStoreInitializer(MongoMetadataCollections col
             new CreateIndexModel<OutboxMessageDocument>(
                 Builders<OutboxMessageDocument>.IndexKeys.Ascending(m => m.SentAt).Ascending(m => m.CreatedAt).Ascending(m => m.Id).Ascending(m => m.NextAttemptAt),
                 new CreateIndexOptions { Name = "ix_outbox_sent_created_next" }),
+            cancellationToken: cancellationToken);
+
+        // The expiry cleaner: a kind's jobs in the statuses it looks for, by expiry. A job is read by its _id otherwise.
+        await collections.Jobs.Indexes.CreateOneAsync(
+            new CreateIndexModel<JobDocument>(
+                Builders<JobDocument>.IndexKeys.Ascending(j => j.Kind).Ascending(j => j.Status).Ascending(j => j.ExpiresAt),
+                new CreateIndexOptions { Name = "ix_jobs_kind_status_expires" }),
             cancellationToken: cancellationToken);
 
         // Shares and public links have no store yet; their look-ups are indexed now so that the documents they will

@@ -125,6 +125,25 @@ internal static class SqliteSchema
             CREATE INDEX ix_outbox_messages_pending ON outbox_messages (created_at, id, next_attempt_at) WHERE sent_at IS NULL;
             CREATE INDEX ix_outbox_messages_sent ON outbox_messages (sent_at) WHERE sent_at IS NOT NULL;
             """),
+        (3, "jobs", """
+            CREATE TABLE jobs (
+                id TEXT NOT NULL PRIMARY KEY,
+                owner_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                progress REAL NOT NULL,
+                parameters TEXT NOT NULL,
+                result TEXT,
+                error TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                expires_at INTEGER
+            ) STRICT;
+            -- The expiry cleaner walks a kind's jobs not yet marked expired by expiry, and later deletes the marked ones;
+            -- the queries repeat the status conditions word for word so these partial indexes apply.
+            CREATE INDEX ix_jobs_kind_expires_unmarked ON jobs (kind, expires_at, id) WHERE status <> 'Expired';
+            CREATE INDEX ix_jobs_kind_expires_marked ON jobs (kind, expires_at) WHERE status = 'Expired';
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
