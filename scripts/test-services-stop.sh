@@ -35,7 +35,7 @@ W=$(pid_of rabbitmq-wrapper); [ -n "$W" ] && { stop_pid rabbitmq-wrapper "$W" ra
 E=$(pid_of epmd);             [ -n "$E" ] && { stop_pid epmd "$E" epmd TERM 5 || rc=1; }
 P=$(pid_of redis);            [ -n "$P" ] && { stop_pid redis "$P" redis-server TERM 10 || rc=1; }
 
-left=$(ps -eo pid=,args= | grep -F -- "$STATE" | grep -v -e grep -e stop-services -e test-services-start || true)
+left=$(ps -eo pid=,args= | grep -F -- "$STATE" | grep -v -e grep -e test-services-stop -e test-services-start || true)
 [ -n "$left" ] && { log "WARNING: processes still mention $STATE:"; echo "$left" >&2; rc=1; }
 [ "${RM_STATE:-0}" = 1 ] && rm -rf -- "$STATE"
 log "done in $(( ($(date +%s%N) - T0) / 1000000 )) ms (rc=$rc)"
