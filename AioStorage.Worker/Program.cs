@@ -1,6 +1,7 @@
 using AioStorage.Core.Messaging;
 using AioStorage.Core.Messaging.Contracts;
 using AioStorage.Worker.Handlers;
+using AioStorage.Worker.Processing;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,9 +10,13 @@ builder.AddAioRabbitMq();
 builder.AddAioRedis();
 builder.AddAioMetadata();
 builder.AddAioStorage();
+builder.Services.AddMediaProcessing(builder.Configuration);
 
+var media = builder.Configuration.ReadMediaWorkerOptions();
 builder.AddAioMessaging()
-    .AddConsumer<WorkerPing, WorkerPingHandler>(QueueNames.WorkerPing);
+    .AddConsumer<WorkerPing, WorkerPingHandler>(QueueNames.WorkerPing)
+    .AddConsumer<FileUploaded, FileUploadedHandler>(QueueNames.FileUpload, media.ConfigureUploadConsumer)
+    .AddConsumer<VideoTranscodeRequested, VideoTranscodeHandler>(QueueNames.VideoTranscode, media.ConfigureTranscodeConsumer);
 
 var app = builder.Build();
 
