@@ -61,7 +61,7 @@ public sealed partial class VideoTranscoder(
         {
             var output = work.File("video.mp4");
             await RunAsync(FfmpegArguments.Mp4(input, output, video, probe.Audio, mp4Size, settings.Encoding), input, probe, deadline,
-                percent => onProgress((streamCost + percent * mp4Cost) / (streamCost + mp4Cost)), cancellationToken);
+                percent => onProgress((100 * streamCost + percent * mp4Cost) / (streamCost + mp4Cost)), cancellationToken);
             if (!File.Exists(output) || new FileInfo(output).Length == 0)
             {
                 throw new MediaUnreadableException("ffmpeg made no MP4 from it");
