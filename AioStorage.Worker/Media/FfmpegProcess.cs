@@ -69,10 +69,13 @@ public sealed partial class FfmpegProcess(TimeProvider time, ILogger<FfmpegProce
             startInfo.ArgumentList.Add(argument);
         }
 
+        var program = Path.GetFileName(invocation.FileName);
+        using var activity = WorkerTelemetry.Source.StartActivity(program, ActivityKind.Internal);
+        activity?.SetTag("process.executable.name", program);
         using var process = new Process { StartInfo = startInfo };
         var started = time.GetTimestamp();
         process.Start();
-        LogStarted(logger, Path.GetFileName(invocation.FileName), process.Id, invocation.Arguments.Count);
+        LogStarted(logger, program, process.Id, invocation.Arguments.Count);
         process.StandardInput.Close();
 
         using var timeout = new CancellationTokenSource(invocation.Timeout, time);
@@ -91,16 +94,17 @@ public sealed partial class FfmpegProcess(TimeProvider time, ILogger<FfmpegProce
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, cancellationToken.IsCancellationRequested ? "cancelled" : "timed out");
             await KillAsync(process);
             await Task.WhenAll(readingStdout, readingStderr).ContinueWith(_ => { }, TaskScheduler.Default);
             var elapsed = time.GetElapsedTime(started);
             if (cancellationToken.IsCancellationRequested)
             {
-                LogCancelled(logger, Path.GetFileName(invocation.FileName), process.Id, elapsed.TotalSeconds);
+                LogCancelled(logger, program, process.Id, elapsed.TotalSeconds);
                 throw new OperationCanceledException("The run was cancelled; its process was killed.", cancellationToken);
             }
 
-            LogTimedOut(logger, Path.GetFileName(invocation.FileName), process.Id, invocation.Timeout, stderr.ToString());
+            LogTimedOut(logger, program, process.Id, invocation.Timeout, stderr.ToString());
             throw new FfmpegTimeoutException(invocation.FileName, invocation.Timeout, stderr.ToString());
         }
         catch
@@ -111,13 +115,19 @@ public sealed partial class FfmpegProcess(TimeProvider time, ILogger<FfmpegProce
         }
 
         var result = new FfmpegResult(process.ExitCode, stdout.ToString(), stderr.ToString(), time.GetElapsedTime(started));
+        activity?.SetTag("process.exit.code", result.ExitCode);
+        if (!result.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.ShortError());
+        }
+
         if (result.Succeeded)
         {
-            LogFinished(logger, Path.GetFileName(invocation.FileName), process.Id, result.Elapsed.TotalSeconds);
+            LogFinished(logger, program, process.Id, result.Elapsed.TotalSeconds);
         }
         else
         {
-            LogFailed(logger, Path.GetFileName(invocation.FileName), process.Id, result.ExitCode, result.StderrTail);
+            LogFailed(logger, program, process.Id, result.ExitCode, result.StderrTail);
         }
 
         return result;

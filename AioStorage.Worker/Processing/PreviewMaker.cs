@@ -23,6 +23,7 @@ public sealed class PreviewMaker(MediaStore store, MediaWorkspace workspace, Ffm
             return Thumbnailer.Inspect(sourcePath);
         }
 
+        using var activity = WorkerTelemetry.Source.StartActivity("thumbnails");
         using var work = workspace.Create(MediaWorkspace.PreviewPrefix);
         var outputs = MediaStore.ThumbnailSizes.Select(size => (size, work.File($"thumb-{size}.webp"))).ToList();
         var facts = Thumbnailer.Make(sourcePath, outputs, options.Value.MaxImagePixels);
