@@ -101,38 +101,24 @@ public sealed class FfmpegArgumentsTests
         => Assert.Throws<ArgumentException>(() => FfmpegArguments.Hls(new HlsJob("/in", "/o", Portrait, null, [], new VideoEncoding())));
 
     [Fact]
-    public void Mp4_is_the_best_rendition_in_h264_and_aac_with_the_index_first()
+    public void Mp4_rewraps_the_best_rendition_without_encoding_again_with_the_index_first()
     {
-        var size = RenditionLadder.Mp4(1080, 1920);
-        var args = FfmpegArguments.Mp4("/in", "/work/video.mp4", Portrait, Stereo, size, new VideoEncoding());
+        var args = FfmpegArguments.Mp4FromRendition("/media/hls/1080p/index.m3u8", "/work/video.mp4");
 
-        Assert.Equal(["0:0", "0:1"], AllAfter(args, "-map"));
-        Assert.Equal("scale=1080:1920,setsar=1", After(args, "-vf"));
-        Assert.Equal("libx264", After(args, "-c:v"));
-        Assert.Equal("aac", After(args, "-c:a"));
+        Assert.Equal("/media/hls/1080p/index.m3u8", After(args, "-i"));
+        Assert.Equal(["0:v:0", "0:a:0?"], AllAfter(args, "-map"));
+        Assert.Equal("copy", After(args, "-c"));
+        Assert.DoesNotContain("libx264", args);
         Assert.Equal("+faststart", After(args, "-movflags"));
         Assert.Equal("mp4", After(args, "-f"));
         Assert.Equal("/work/video.mp4", args[^1]);
     }
 
     [Fact]
-    public void Mp4_of_a_4k_source_is_capped_at_1080p_and_of_a_tiny_one_keeps_its_size()
-    {
-        var uhd = new VideoStreamInfo(0, "hevc", 3840, 2160, 0, 3840, 2160);
-        Assert.Equal("scale=1920:1080,setsar=1", After(FfmpegArguments.Mp4("/in", "/o", uhd, null, RenditionLadder.Mp4(3840, 2160), new VideoEncoding()), "-vf"));
-
-        var tiny = new VideoStreamInfo(0, "mpeg4", 320, 240, 0, 320, 240);
-        var args = FfmpegArguments.Mp4("/in", "/o", tiny, null, RenditionLadder.Mp4(320, 240), new VideoEncoding());
-        Assert.Equal("scale=320:240,setsar=1", After(args, "-vf"));
-        Assert.Equal(["0:0"], AllAfter(args, "-map"));
-        Assert.DoesNotContain("-c:a", args);
-    }
-
-    [Fact]
     public void Input_paths_are_single_arguments_whatever_they_contain()
     {
         const string odd = "/data/a b;rm -rf ~ $(x)/in";
-        var args = FfmpegArguments.Mp4(odd, "/o", Portrait, null, RenditionLadder.Mp4(1080, 1920), new VideoEncoding());
+        var args = FfmpegArguments.Hls(new HlsJob(odd, "/o", Portrait, null, RenditionLadder.Select(1080, 1920), new VideoEncoding()));
         Assert.Equal(odd, After(args, "-i"));
     }
 

@@ -95,7 +95,7 @@ public sealed class MediaProcessingTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal("rejected", MessageHeaders.GetString(headers, MessageHeaders.DeadLetterReason));
         Assert.Equal(failed.StatusReason, MessageHeaders.GetString(headers, MessageHeaders.ExceptionMessage));
         Assert.Equal(file.Id, JsonDocument.Parse(deadLetter.Body).RootElement.GetProperty("fileId").GetString());
-        Assert.Equal(1, metrics.Sum("aio.messaging.messages.dead_lettered", QueueNames.FileUpload));
+        await MessagingTestHost.WaitUntilAsync(() => metrics.Sum("aio.messaging.messages.dead_lettered", QueueNames.FileUpload) == 1, "the dead letter to be counted");
         Assert.Equal(0, metrics.Sum("aio.messaging.messages.retried", QueueNames.FileUpload));
 
         // The content is still there, byte for byte, and nothing was made from it.

@@ -166,10 +166,17 @@ public sealed class WorkerReliabilityTests(ITestOutputHelper output) : IAsyncLif
             await _env.WaitForStatusAsync(file.Id, FileStatus.Ready);
         }
 
+        // A job is counted just after its file is recorded ready.
         const string jobs = "aio.worker.media.jobs";
-        var byFirst = firstMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload"));
-        var bySecond = secondMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload"));
-        Assert.Equal(files.Count, byFirst + bySecond);
+        double byFirst = 0, bySecond = 0;
+        await MessagingTestHost.WaitUntilAsync(() =>
+        {
+            byFirst = firstMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload"));
+            bySecond = secondMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload"));
+            return byFirst + bySecond >= files.Count;
+        }, "every job to be counted");
+        await Task.Delay(200); // time for a duplicate, if any, to be counted as a seventh
+        Assert.Equal(files.Count, firstMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload")) + secondMetrics.Sum(jobs, (MediaWorkerMetrics.JobTag, "upload")));
         Assert.True(byFirst > 0 && bySecond > 0, $"one worker did everything ({byFirst} / {bySecond})");
         Assert.Equal(0, firstMetrics.Sum(jobs, (MediaWorkerMetrics.OutcomeTag, "skipped")) + secondMetrics.Sum(jobs, (MediaWorkerMetrics.OutcomeTag, "skipped")));
         Assert.Equal(0u, await _env.VirtualHost.MessageCountAsync(QueueNames.FileUpload));

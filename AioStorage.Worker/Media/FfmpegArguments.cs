@@ -112,30 +112,17 @@ public static class FfmpegArguments
     }
 
     /// <summary>
-    /// The progressive-download fallback: H.264 + AAC at <paramref name="size"/> (the best rendition: never larger than the
-    /// source), the index (moov) moved to the front so a browser can start playing and seeking before the end arrives.
+    /// The progressive-download fallback: the best HLS rendition (H.264 + AAC, the source's size capped at 1080p, never
+    /// larger) rewrapped from its segments into one MP4 without encoding again, the index (moov) moved to the front so a
+    /// browser can start playing and seeking before the end arrives. Encoding a second time would double the CPU cost
+    /// of every video for the same pictures.
     /// </summary>
-    public static IReadOnlyList<string> Mp4(string input, string output, VideoStreamInfo video, AudioStreamInfo? audio, Rendition size, VideoEncoding encoding)
-    {
-        var args = new List<string>(Common);
-        args.AddRange(Progress);
-        args.AddRange(["-i", input, "-map", $"0:{Int(video.Index)}"]);
-        if (audio is not null)
-        {
-            args.AddRange(["-map", $"0:{Int(audio.Index)}"]);
-        }
-
-        args.AddRange(["-vf", $"scale={Int(size.Width)}:{Int(size.Height)},setsar=1"]);
-        args.AddRange(VideoCodec(encoding));
-        args.AddRange(["-maxrate:v:0", Kbps(size.MaxVideoKbps), "-bufsize:v:0", Kbps(size.BufferKbps)]);
-        if (audio is not null)
-        {
-            args.AddRange(AudioCodec);
-        }
-
-        args.AddRange(["-movflags", "+faststart", "-f", "mp4", output]);
-        return args;
-    }
+    public static IReadOnlyList<string> Mp4FromRendition(string renditionPlaylist, string output) =>
+    [
+        .. Common, "-i", renditionPlaylist,
+        "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
+        "-movflags", "+faststart", "-f", "mp4", output,
+    ];
 
     /// <summary>yuv420p and the High profile: what every browser and phone decodes, whatever the source's pixel format.</summary>
     private static string[] VideoCodec(VideoEncoding encoding) =>

@@ -45,9 +45,6 @@ public static class RenditionLadder
         return [new Rendition(Name(Math.Min(width, height)), width, height, kbps)];
     }
 
-    /// <summary>The MP4 fallback's size: the best HLS rendition (the source's size capped at 1080 on the short side).</summary>
-    public static Rendition Mp4(int displayWidth, int displayHeight) => Select(displayWidth, displayHeight)[0];
-
     /// <summary>A box of <paramref name="maxSide"/> on the long side, aspect kept, never larger than the source, even sides.</summary>
     public static (int Width, int Height) FitWithin(int width, int height, int maxSide)
     {

@@ -7,7 +7,7 @@ namespace AioStorage.Worker.Processing;
 /// <summary>
 /// Makes a video's HLS renditions and MP4 fallback (whichever is missing) in a fresh work folder, then renames each into
 /// the content's media folder: the HLS folder as a whole, so a player never finds a master playlist without all its
-/// renditions. Progress over both runs is reported as one percentage, weighted by the pixels each has to encode.
+/// renditions. The MP4 is the best rendition rewrapped (no second encode), so it follows the stream in a fraction of a second.
 /// </summary>
 public sealed partial class VideoTranscoder(
     MediaStore store,
@@ -17,6 +17,9 @@ public sealed partial class VideoTranscoder(
     TimeProvider time,
     ILogger<VideoTranscoder> logger)
 {
+    /// <summary>Encoding is nearly all the work; the rewrap into MP4 gets the last percent.</summary>
+    private const double StreamShare = 99;
+
     public bool HasStream(string sha256) => File.Exists(Path.Combine(store.StreamDirectory(sha256), MediaStore.MasterPlaylistName));
 
     public bool HasMp4(string sha256) => File.Exists(store.Mp4Path(sha256));
@@ -36,22 +39,20 @@ public sealed partial class VideoTranscoder(
 
         var settings = options.Value;
         var video = probe.Video ?? throw new MediaUnreadableException("it has no picture");
-        var renditions = RenditionLadder.Select(video.DisplayWidth, video.DisplayHeight);
-        var mp4Size = RenditionLadder.Mp4(video.DisplayWidth, video.DisplayHeight);
-        double streamCost = needStream ? renditions.Sum(r => r.Pixels) : 0;
-        double mp4Cost = needMp4 ? mp4Size.Pixels : 0;
         var deadline = time.GetUtcNow() + settings.TranscodeTimeout;
+        var stream = store.StreamDirectory(sha256);
 
         using var work = workspace.Create(MediaWorkspace.TranscodePrefix);
         if (needStream)
         {
+            var renditions = RenditionLadder.Select(video.DisplayWidth, video.DisplayHeight);
             var output = work.File("hls");
             Directory.CreateDirectory(output);
             var job = new HlsJob(input, output, video, probe.Audio, renditions, settings.Encoding);
-            await RunAsync(FfmpegArguments.Hls(job), input, probe, deadline,
-                percent => onProgress(percent * streamCost / (streamCost + mp4Cost)), cancellationToken);
+            await RunAsync(FfmpegArguments.Hls(job), input, probe.DurationSeconds, deadline,
+                percent => onProgress(percent * StreamShare / 100), cancellationToken);
             RequireCompleteStream(output, renditions);
-            if (!MediaWorkspace.PlaceDirectory(output, store.StreamDirectory(sha256)))
+            if (!MediaWorkspace.PlaceDirectory(output, stream))
             {
                 LogAlreadyPlaced(logger, sha256, "HLS");
             }
@@ -59,9 +60,9 @@ public sealed partial class VideoTranscoder(
 
         if (needMp4)
         {
+            var best = BestRendition(sha256) ?? throw new FfmpegFailedException($"The HLS master playlist of {sha256} names no rendition.");
             var output = work.File("video.mp4");
-            await RunAsync(FfmpegArguments.Mp4(input, output, video, probe.Audio, mp4Size, settings.Encoding), input, probe, deadline,
-                percent => onProgress((100 * streamCost + percent * mp4Cost) / (streamCost + mp4Cost)), cancellationToken);
+            await RunAsync(FfmpegArguments.Mp4FromRendition(best, output), best, probe.DurationSeconds, deadline, null, cancellationToken);
             if (!File.Exists(output) || new FileInfo(output).Length == 0)
             {
                 throw new MediaUnreadableException("ffmpeg made no MP4 from it");
@@ -70,16 +71,35 @@ public sealed partial class VideoTranscoder(
             MediaWorkspace.PlaceFile(output, store.Mp4Path(sha256));
         }
 
+        await onProgress(100);
         return true;
     }
 
-    private async Task RunAsync(IReadOnlyList<string> arguments, string input, MediaProbe probe, DateTimeOffset deadline,
-        Func<double, ValueTask> onProgress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The playlist of the first (best) rendition the master playlist lists (ffmpeg writes them in ladder order), if it
+    /// is a plain relative name inside the HLS folder.
+    /// </summary>
+    public string? BestRendition(string sha256)
+    {
+        var lines = File.ReadAllLines(Path.Combine(store.StreamDirectory(sha256), MediaStore.MasterPlaylistName));
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            if (lines[i].StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+            {
+                return store.StreamFile(sha256, lines[i + 1].Trim());
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RunAsync(IReadOnlyList<string> arguments, string input, double? durationSeconds, DateTimeOffset deadline,
+        Func<double, ValueTask>? onProgress, CancellationToken cancellationToken)
     {
         var remaining = deadline - time.GetUtcNow();
         var invocation = new FfmpegInvocation(options.Value.FfmpegPath, arguments, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1))
         {
-            DurationSeconds = probe.DurationSeconds,
+            DurationSeconds = durationSeconds,
             OnProgress = onProgress,
         };
         var result = await runner.RunAsync(invocation, cancellationToken);
