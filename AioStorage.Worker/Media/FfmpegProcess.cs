@@ -116,17 +116,13 @@ public sealed partial class FfmpegProcess(TimeProvider time, ILogger<FfmpegProce
 
         var result = new FfmpegResult(process.ExitCode, stdout.ToString(), stderr.ToString(), time.GetElapsedTime(started));
         activity?.SetTag("process.exit.code", result.ExitCode);
-        if (!result.Succeeded)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, result.ShortError());
-        }
-
         if (result.Succeeded)
         {
             LogFinished(logger, program, process.Id, result.Elapsed.TotalSeconds);
         }
         else
         {
+            activity?.SetStatus(ActivityStatusCode.Error, result.ShortError());
             LogFailed(logger, program, process.Id, result.ExitCode, result.StderrTail);
         }
 
