@@ -117,6 +117,13 @@ public sealed class MediaProcessingTests(ITestOutputHelper output) : IAsyncLifet
         var failed = await _env.WaitForStatusAsync(file.Id, FileStatus.Failed);
         Assert.StartsWith("The stored content is damaged", failed.StatusReason);
         await MessagingTestHost.WaitUntilAsync(async () => await _env.VirtualHost.MessageCountAsync("file.upload.dlq") == 1, "the dead letter");
+
+        // Once an operator has restored the content from a backup, sending the dead letter again finishes the job.
+        await File.WriteAllTextAsync(_env.Blobs.PathFor(file.Sha256), "the original text");
+        await Publish(worker, WorkerEnvironment.UploadedMessage(file));
+        var ready = await _env.WaitForStatusAsync(file.Id, FileStatus.Ready);
+        Assert.Null(ready.StatusReason);
+        Assert.Equal("text/plain", ready.MimeType);
     }
 
     [Fact]

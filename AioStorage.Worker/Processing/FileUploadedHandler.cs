@@ -16,7 +16,7 @@ namespace AioStorage.Worker.Processing;
 /// Images and other files become ready; a video stays processing and its transcode is queued. Corrupt content ends as
 /// failed with a reason the user can read and the message dead-lettered; the stored content is never touched.
 /// Idempotent: the work is keyed by the content's hash, products that exist are not made again, and a file that is
-/// already past processing (a redelivery) or has other content now is left alone.
+/// already ready (a redelivery) or has other content now is left alone.
 /// </summary>
 public sealed partial class FileUploadedHandler(
     INodeStore nodes,
@@ -47,7 +47,9 @@ public sealed partial class FileUploadedHandler(
             return;
         }
 
-        if (file.Status != FileStatus.Processing)
+        // Ready means a delivery before this one finished the work. A failed file is processed again: only a message
+        // an operator moved back from the dead-letter queue gets here, and that is a request to try once more.
+        if (file.Status == FileStatus.Ready)
         {
             LogAlreadyProcessed(logger, file.Id, file.Status);
             metrics.Job(MediaWorkerMetrics.UploadJob, MediaWorkerMetrics.Skipped);
