@@ -159,6 +159,23 @@ public sealed class MediaProcessingTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task An_audio_file_is_probed_and_ready_without_a_transcode()
+    {
+        using var worker = await _env.StartWorkerAsync("worker");
+        var file = await _env.AddFileAsync("tone", _samples.AudioClip, "application/octet-stream");
+
+        await Publish(worker, WorkerEnvironment.UploadedMessage(file));
+
+        var ready = await _env.WaitForStatusAsync(file.Id, FileStatus.Ready);
+        Assert.Equal("audio/mpeg", ready.MimeType);
+        var media = ready.Media!;
+        Assert.Equal(("audio/mpeg", "mp3", (string?)null, (int?)null), (media.DetectedMimeType, media.AudioCodec, media.VideoCodec, media.Width));
+        Assert.InRange(media.DurationSeconds!.Value, 0.9, 1.2);
+        Assert.False(media.HasStream || media.HasMp4 || media.HasPoster);
+        Assert.Equal(0u, await _env.VirtualHost.MessageCountAsync(QueueNames.VideoTranscode));
+    }
+
+    [Fact]
     public async Task An_image_too_large_to_preview_is_ready_without_thumbnails_and_says_why()
     {
         using var worker = await _env.StartWorkerAsync("worker");

@@ -23,6 +23,9 @@ public sealed class MediaSamples
     /// <summary>320x240 without sound, 1 s: below every rung of the ladder.</summary>
     public string SilentClip => Path.Combine(Directory, "silent.mp4");
 
+    /// <summary>1 s of a tone as MP3 (with an ID3 tag, as encoders write it).</summary>
+    public string AudioClip => Path.Combine(Directory, "tone.mp3");
+
     /// <summary>640x360 with sound, 8 s: long enough to be caught mid-transcode with a slow preset.</summary>
     public string LongClip => Path.Combine(Directory, "long.mp4");
 
@@ -55,7 +58,9 @@ public sealed class MediaSamples
                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", samples.SilentClip),
             RunAsync("ffmpeg", "-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100",
-                "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", samples.LongClip));
+                "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", samples.LongClip),
+            RunAsync("ffmpeg", "-hide_banner", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100", "-t", "1", "-c:a", "libmp3lame", "-b:a", "64k", samples.AudioClip));
         // ffmpeg 5.1 writes a display matrix from the "rotate" tag when remuxing (re-encoding would apply it instead).
         await RunAsync("ffmpeg", "-hide_banner", "-v", "error", "-y", "-i", landscape, "-c", "copy", "-metadata:s:v:0", "rotate=90", samples.PortraitClip);
 
