@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AioStorage.Core.Folders;
 using AioStorage.Core.Media;
 using AioStorage.Core.Messaging;
 using AioStorage.Core.Messaging.Contracts;
@@ -33,10 +34,19 @@ public sealed class MediaProcessingTests(ITestOutputHelper output) : IAsyncLifet
     {
         using var worker = await _env.StartWorkerAsync("worker");
         var file = await _env.AddFileAsync("photo", MediaSamples.JpegWithOrientation(6), "application/octet-stream");
+        // The api's cached listing page of the folder, as a user's browser left it while the file was processing.
+        var listings = worker.Services.GetRequiredService<ListingCache>();
+        var query = new NodeListQuery(0, 50);
+        Task<Page<NodeRecord>> ListAsync() =>
+            listings.GetOrLoadAsync(_env.OwnerId, file.ParentId, query, () => _env.Nodes.ListChildrenAsync(_env.OwnerId, file.ParentId, query, CancellationToken.None));
+        Assert.Equal(FileStatus.Processing, Assert.IsType<FileRecord>(Assert.Single((await ListAsync()).Items)).Status);
 
         await Publish(worker, WorkerEnvironment.UploadedMessage(file));
 
         var ready = await _env.WaitForStatusAsync(file.Id, FileStatus.Ready);
+        var listed = Assert.IsType<FileRecord>(Assert.Single((await ListAsync()).Items));
+        Assert.Equal(FileStatus.Ready, listed.Status);
+        Assert.True(listed.Media?.HasThumbnails);
         Assert.Equal("image/jpeg", ready.MimeType);
         Assert.Null(ready.StatusReason);
         Assert.Equal(new MediaInfo("image/jpeg", 100, 200, null, null, null, 90) { HasThumbnails = true }, ready.Media);

@@ -20,6 +20,7 @@ namespace AioStorage.Worker.Processing;
 /// </summary>
 public sealed partial class FileUploadedHandler(
     INodeStore nodes,
+    ProcessingRecorder processing,
     BlobStore blobs,
     MediaStore store,
     MediaProber prober,
@@ -64,7 +65,7 @@ public sealed partial class FileUploadedHandler(
         catch (ContentRejectedException rejected)
         {
             LogRejected(logger, file.Id, rejected.Message);
-            await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Failed, rejected.Message, rejected.MimeType, rejected.Media,
+            await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed, rejected.Message, rejected.MimeType, rejected.Media,
                 time.GetUtcNow(), CancellationToken.None);
             await progress.ClearAsync(file.Id);
             metrics.Job(MediaWorkerMetrics.UploadJob, MediaWorkerMetrics.Failed);
@@ -76,7 +77,7 @@ public sealed partial class FileUploadedHandler(
             if (context.Attempt >= messaging.Value.MaxAttempts)
             {
                 // The last attempt: the message goes to the dead-letter queue, so the file must not stay "processing" forever.
-                await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Failed,
+                await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed,
                     $"The file could not be processed ({context.Attempt} attempts): {ex.Message}", null, file.Media, time.GetUtcNow(), CancellationToken.None);
                 await progress.ClearAsync(file.Id);
             }
@@ -170,7 +171,7 @@ public sealed partial class FileUploadedHandler(
             return await FinishAsync(file, FileStatus.Ready, null, mimeType, media with { HasStream = true, HasMp4 = true }, cancellationToken);
         }
 
-        var recorded = await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Processing, null, mimeType, media, time.GetUtcNow(), cancellationToken);
+        var recorded = await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Processing, null, mimeType, media, time.GetUtcNow(), cancellationToken);
         if (recorded is null)
         {
             LogStale(logger, file.Id, file.Sha256);
@@ -186,7 +187,7 @@ public sealed partial class FileUploadedHandler(
 
     private async Task<string> FinishAsync(FileRecord file, FileStatus status, string? reason, string mimeType, MediaInfo media, CancellationToken cancellationToken)
     {
-        var recorded = await nodes.UpdateProcessingAsync(file.Id, file.Sha256, status, reason, mimeType, media, time.GetUtcNow(), cancellationToken);
+        var recorded = await processing.RecordAsync(file.Id, file.Sha256, status, reason, mimeType, media, time.GetUtcNow(), cancellationToken);
         await progress.ClearAsync(file.Id);
         if (recorded is null)
         {

@@ -1,4 +1,5 @@
 using AioStorage.Core.Blobs;
+using AioStorage.Core.Folders;
 using AioStorage.Core.Media;
 using AioStorage.Worker.Media;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,8 @@ public static class MediaProcessingRegistration
         services.TryAddSingleton<PreviewMaker>();
         services.TryAddSingleton<VideoTranscoder>();
         services.TryAddSingleton<MediaWorkerMetrics>();
+        services.TryAddSingleton<ListingCache>();
+        services.TryAddSingleton<ProcessingRecorder>();
         services.AddHostedService<MediaProcessingStartup>();
         return services;
     }

@@ -16,6 +16,7 @@ namespace AioStorage.Worker.Processing;
 /// </summary>
 public sealed partial class VideoTranscodeHandler(
     INodeStore nodes,
+    ProcessingRecorder processing,
     BlobStore blobs,
     MediaProber prober,
     VideoTranscoder transcoder,
@@ -54,7 +55,7 @@ public sealed partial class VideoTranscodeHandler(
             var reporter = new ProgressReporter(progress, time, options.Value.ProgressInterval, file.Id, file.Sha256, Stage);
             var ran = await transcoder.EnsureAsync(file.Sha256, input, probe, reporter.ReportAsync, cancellationToken);
             var media = (file.Media ?? FromProbe(file.MimeType, probe)) with { HasStream = true, HasMp4 = true };
-            var recorded = await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Ready, null, null, media, time.GetUtcNow(), cancellationToken);
+            var recorded = await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Ready, null, null, media, time.GetUtcNow(), cancellationToken);
             if (recorded is not null)
             {
                 await progress.ClearAsync(file.Id);
@@ -73,7 +74,7 @@ public sealed partial class VideoTranscodeHandler(
         {
             var reason = $"The video could not be converted: {unreadable.Message}";
             LogRejected(logger, file.Id, reason);
-            await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Failed, reason, null, file.Media, time.GetUtcNow(), CancellationToken.None);
+            await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed, reason, null, file.Media, time.GetUtcNow(), CancellationToken.None);
             await progress.ClearAsync(file.Id);
             metrics.TranscodeDuration(time.GetElapsedTime(started), MediaWorkerMetrics.Failed);
             metrics.Job(MediaWorkerMetrics.TranscodeJob, MediaWorkerMetrics.Failed);
@@ -86,7 +87,7 @@ public sealed partial class VideoTranscodeHandler(
             if (context.Attempt >= messaging.Value.MaxAttempts)
             {
                 // The last attempt: the message goes to the dead-letter queue, so the file must not stay "processing" forever.
-                await nodes.UpdateProcessingAsync(file.Id, file.Sha256, FileStatus.Failed,
+                await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed,
                     $"The video could not be converted ({context.Attempt} attempts): {ex.Message}", null, file.Media, time.GetUtcNow(), CancellationToken.None);
                 await progress.ClearAsync(file.Id);
             }
