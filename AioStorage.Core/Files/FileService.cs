@@ -114,9 +114,7 @@ public sealed class FileService(
             throw;
         }
 
-        var message = await outbox.AddAsync(QueueNames.FileUpload,
-            new FileUploaded(file.Id, ownerId, file.Sha256, file.Size, file.MimeType, file.CurrentVersionId!, file.UpdatedAt), CancellationToken.None);
-        await outbox.TryPublishAsync(message, CancellationToken.None);
+        await AnnounceAsync(file);
         await listings.InvalidateAsync(ownerId, folderId);
         await audit.RecordAsync(ownerId, AuditActions.FileUpload, file.Id, client, CancellationToken.None, new Dictionary<string, string>
         {
@@ -215,6 +213,13 @@ public sealed class FileService(
                     throw NameTaken(candidate);
                 }
 
+                if (copy.Status == FileStatus.Processing)
+                {
+                    // The source's processing is under way and will only record its results on the source: the copy
+                    // gets its own run, which finds the products already made for this content and finishes at once.
+                    await AnnounceAsync(copy);
+                }
+
                 await listings.InvalidateAsync(ownerId, folder);
                 await audit.RecordAsync(ownerId, AuditActions.FileCopy, copy.Id, client, cancellationToken,
                     new Dictionary<string, string> { ["from"] = source.Id, ["name"] = candidate });
@@ -279,9 +284,7 @@ public sealed class FileService(
                 await blobs.ReleaseAsync(removed.Sha256, CancellationToken.None);
             }
 
-            var message = await outbox.AddAsync(QueueNames.FileUpload,
-                new FileUploaded(restored.Id, ownerId, restored.Sha256, restored.Size, restored.MimeType, restored.CurrentVersionId!, restored.UpdatedAt), CancellationToken.None);
-            await outbox.TryPublishAsync(message, CancellationToken.None);
+            await AnnounceAsync(restored);
             await listings.InvalidateAsync(ownerId, restored.ParentId);
             await audit.RecordAsync(ownerId, AuditActions.VersionRestore, fileId, client, cancellationToken,
                 new Dictionary<string, string> { ["version"] = versionId });
@@ -331,6 +334,14 @@ public sealed class FileService(
         }
 
         throw NameTaken(name);
+    }
+
+    /// <summary>Tells the worker (file.upload, through the outbox: never lost) that the file has content to process.</summary>
+    private async Task AnnounceAsync(FileRecord file)
+    {
+        var message = await outbox.AddAsync(QueueNames.FileUpload,
+            new FileUploaded(file.Id, file.OwnerId, file.Sha256, file.Size, file.MimeType, file.CurrentVersionId!, file.UpdatedAt), CancellationToken.None);
+        await outbox.TryPublishAsync(message, CancellationToken.None);
     }
 
     private FileRecord NewFile(string ownerId, string? folderId, string name, string sha256, long size, string mimeType)

@@ -57,6 +57,36 @@ public class OutboxTests
         Assert.Equal(second.GetProperty("sha256").GetString(), delivered[1].GetProperty("sha256").GetString());
     }
 
+    [Fact]
+    public async Task A_copy_of_a_file_still_processing_is_announced_for_its_own_processing_and_a_copy_of_a_ready_one_is_not()
+    {
+        var broker = RabbitMqTestBroker.Instance;
+        await using var vhost = await broker.CreateVirtualHostAsync("copy");
+        var amqp = new UriBuilder(broker.AmqpUri) { Path = "/" + Uri.EscapeDataString(vhost.Name) }.Uri.ToString();
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["RABBITMQ_URL"] = amqp });
+        var client = api.CreateClient().As(await api.CreateClient().RegisterAsync());
+        var source = await FileTransferTests.UploadAsync(client, "clip.txt", Encoding.UTF8.GetBytes("not processed yet"));
+        var sourceId = source.GetProperty("id").GetString()!;
+
+        var copy = await (await client.PostAsJsonAsync($"/api/v1/files/{sourceId}/copy", new { name = "copy.txt" })).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("processing", copy.GetProperty("status").GetString());
+
+        var nodes = api.Services.GetRequiredService<INodeStore>();
+        await nodes.UpdateProcessingAsync(sourceId, source.GetProperty("sha256").GetString()!, FileStatus.Ready, null, "text/plain", null,
+            DateTimeOffset.UtcNow, CancellationToken.None);
+        var readyCopy = await (await client.PostAsJsonAsync($"/api/v1/files/{sourceId}/copy", new { name = "ready copy.txt" })).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("ready", readyCopy.GetProperty("status").GetString());
+
+        await WaitForAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) >= 2, "the messages");
+        var announced = new List<string?>();
+        while (await vhost.GetAsync(QueueNames.FileUpload) is { } message)
+        {
+            announced.Add(JsonDocument.Parse(message.Body).RootElement.GetProperty("fileId").GetString());
+        }
+
+        Assert.Equal([sourceId, copy.GetProperty("id").GetString()], announced);
+    }
+
     private static async Task SetWritePermissionAsync(RabbitMqTestBroker broker, string vhost, bool allowed)
         => (await broker.Management.PutAsJsonAsync(
             $"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(broker.UserName)}",
