@@ -64,7 +64,7 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 
 # ---------- the api ----------
-# Run as its image runs it (AioStorage.Api/Dockerfile sets the same gen0 budget).
+# Run as the AppHost and docker-compose.yml run it (the same gen0 budget).
 api_port=$(free_port)
 STORAGE_PATH="$work/storage" SQLITE_PATH="$work/metadata/aio.db" METADATA_PROVIDER=sqlite \
 REDIS_URL="redis://$AIO_TEST_REDIS" RABBITMQ_URL="$AIO_TEST_RABBITMQ_URL" JWT_SECRET="benchmark-only-$(head -c 24 /dev/urandom | base64)" \
