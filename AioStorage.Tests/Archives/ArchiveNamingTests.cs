@@ -90,6 +90,18 @@ public sealed class ArchiveNamingTests
         => Assert.Equal(expected, ArchiveCompression.For(mimeType, name));
 
     [Fact]
+    public void Deflate_is_tried_on_a_sample_and_skipped_for_content_it_would_grow()
+    {
+        var random = new byte[300_000];
+        new Random(7).NextBytes(random);
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 5000)));
+
+        Assert.False(ArchiveCompression.Shrinks(random));
+        Assert.True(ArchiveCompression.Shrinks(text));
+        Assert.True(ArchiveCompression.Shrinks(random.AsSpan(0, 100)));
+    }
+
+    [Fact]
     public void Progress_is_let_through_at_most_once_a_second()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);

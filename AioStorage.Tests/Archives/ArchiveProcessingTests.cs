@@ -44,6 +44,7 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
         await AddAsync("Urlaub ☀️ 2024/photo.jpg", "photo.jpg", ArchiveHarness.RandomBytes(200_000), root);
         await AddAsync("Urlaub ☀️ 2024/clip.mp4", "clip.mp4", ArchiveHarness.RandomBytes(300_000), root);
         await AddAsync("Urlaub ☀️ 2024/bundle.zip", "bundle.zip", ArchiveHarness.RandomBytes(50_000), root);
+        await AddAsync("Urlaub ☀️ 2024/random.bin", "random.bin", ArchiveHarness.RandomBytes(100_000), root);
         await AddAsync("Urlaub ☀️ 2024/drawing.svg", "drawing.svg", svg, root);
         await AddAsync("Urlaub ☀️ 2024/empty.txt", "empty.txt", [], root);
         await AddAsync("Urlaub ☀️ 2024/___", "...", ArchiveHarness.RandomBytes(10), root);
@@ -119,6 +120,7 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
             Assert.Equal(0, Method("photo.jpg"));
             Assert.Equal(0, Method("clip.mp4"));
             Assert.Equal(0, Method("bundle.zip"));
+            Assert.Equal(0, Method("random.bin"));
             Assert.Equal(8, Method("Straße.txt"));
             Assert.Equal(8, Method("drawing.svg"));
             Assert.True(entries.GetProperty("Urlaub ☀️ 2024/Straße.txt").GetProperty("utf8").GetBoolean());

@@ -41,14 +41,19 @@ internal static class ArchiveWriter
                     continue;
                 }
 
-                var file = zip.CreateEntry(entry.Path, entry.Compression!.Value);
+                await using var source = OpenSource(entry, open);
+                var read = await ReadSourceAsync(entry, source, buffer, cancellationToken);
+                // A type that says nothing (random data, encrypted or unknown formats) would grow under Deflate: the first
+                // buffer decides.
+                var level = entry.Compression!.Value == CompressionLevel.NoCompression || !ArchiveCompression.Shrinks(buffer.AsSpan(0, read))
+                    ? CompressionLevel.NoCompression
+                    : entry.Compression.Value;
+                var file = zip.CreateEntry(entry.Path, level);
                 file.LastWriteTime = ZipTime(entry.LastModified);
                 file.ExternalAttributes = FileAttributes;
-                await using var source = OpenSource(entry, open);
                 await using var target = await file.OpenAsync(cancellationToken);
                 long copied = 0;
-                int read;
-                while ((read = await ReadSourceAsync(entry, source, buffer, cancellationToken)) > 0)
+                for (; read > 0; read = await ReadSourceAsync(entry, source, buffer, cancellationToken))
                 {
                     await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                     copied += read;
