@@ -82,7 +82,7 @@ public sealed class ArchiveItem(ArchiveRequest request, ArchiveJob job)
     private static string? ProblemOf(ArchiveJob job) => job.State switch
     {
         ArchiveStatus.Failed => job.Error is { Length: > 0 } error ? error : "The server could not prepare it.",
-        ArchiveStatus.Expired => "It was deleted from the server after a while. Prepare it again to download it.",
+        ArchiveStatus.Expired => "Its time on the server ran out. Prepare it again to download it.",
         _ => null,
     };
 }

@@ -64,7 +64,7 @@ public sealed partial class ArchiveQueue : IDisposable
         {
             if (ex is not SessionEndedException)
             {
-                toasts.Show($"A ZIP of {request.Description} could not be prepared", Describe(ex), ToastKind.Error);
+                toasts.Show($"A ZIP of {request.Description} could not be prepared", DescribeRequestRefusal(ex), ToastKind.Error);
             }
 
             return false;
@@ -94,7 +94,7 @@ public sealed partial class ArchiveQueue : IDisposable
                 return;
             }
 
-            item.Fail(ArchiveStatus.Failed, Describe(ex));
+            item.Fail(ArchiveStatus.Failed, DescribeRequestRefusal(ex));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -240,6 +240,11 @@ public sealed partial class ArchiveQueue : IDisposable
             Changed?.Invoke();
         }
     }
+
+    /// <summary>The api names the first missing item by its id, which means nothing to people; the rule it applies does.</summary>
+    private static string DescribeRequestRefusal(ApiException ex) => ex is ApiProblemException { Status: StatusCodes.Status404NotFound }
+        ? "Some of the selected items are gone (deleted or in the trash), so they cannot be put in a ZIP. Select what is left and try again."
+        : Describe(ex);
 
     private static string Describe(ApiException ex) => ex switch
     {

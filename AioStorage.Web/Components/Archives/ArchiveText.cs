@@ -53,19 +53,26 @@ public static class ArchiveText
         }
 
         var ready = items.Count(i => i.State == ArchiveStatus.Completed);
-        var failed = items.Count - ready;
-        return (ready, failed) switch
+        var expired = items.Count(i => i.State == ArchiveStatus.Expired);
+        var failed = items.Count - ready - expired;
+        return (ready, failed, expired) switch
         {
-            (0, 0) => "ZIP downloads",
-            (_, 0) => ready == 1 ? "ZIP ready" : $"{ready} ZIPs ready",
-            (0, _) => failed == 1 ? "ZIP not prepared" : $"{failed} ZIPs not prepared",
-            _ => $"{ready} ready, {failed} not prepared",
+            (0, 0, 0) => "ZIP downloads",
+            (_, 0, 0) => ready == 1 ? "ZIP ready" : $"{ready} ZIPs ready",
+            (0, _, 0) => failed == 1 ? "ZIP failed" : $"{failed} ZIPs failed",
+            (0, 0, _) => expired == 1 ? "ZIP expired" : $"{expired} ZIPs expired",
+            _ => string.Join(", ", new[]
+            {
+                ready > 0 ? $"{ready} ready" : null,
+                failed > 0 ? $"{failed} failed" : null,
+                expired > 0 ? $"{expired} expired" : null,
+            }.Where(part => part is not null)),
         };
     }
 
     /// <summary>Under the title while something is being prepared: people need not wait on the page.</summary>
     public static string? Summary(IReadOnlyCollection<ArchiveItem> items) =>
-        items.Any(i => i.IsActive) ? "Prepared on the server: the download starts by itself when it is ready." : null;
+        items.Any(i => i.IsActive) ? "The download starts by itself once it is ready." : null;
 
     /// <summary>What a screen reader hears when a ZIP ends.</summary>
     public static string? Announcement(ArchiveItem item) => item.State switch
