@@ -22,8 +22,8 @@ public sealed class ArchiveDownloadTests(BrowserFixture browser, ArchiveDrive dr
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Long enough for a poll already under way when the page went to finish.</summary>
-    private static readonly TimeSpan PollSettle = TimeSpan.FromMilliseconds(500);
+    /// <summary>Longer than the web's poll interval (1 s): a spell without a poll means polling has stopped.</summary>
+    private static readonly TimeSpan QuietSpell = TimeSpan.FromSeconds(1.5);
 
     private readonly string downloads = Directory.CreateTempSubdirectory("aio-web-zips-").FullName;
 
@@ -300,11 +300,18 @@ public sealed class ArchiveDownloadTests(BrowserFixture browser, ArchiveDrive dr
         int Polls() => Drive.Api.Requests.Count(r => r == $"GET /api/v1/archives/{job}");
         await Eventually.TrueAsync(() => Polls() >= 2, "the web asks about the job");
 
-        // ...and stops when the page goes (the circuit ends with it).
+        // ...and stops when the page goes (the circuit ends with it). A poll already on its way may still arrive; after
+        // a quiet spell longer than the poll interval, none does.
         await Page.GotoAsync("about:blank");
-        await Task.Delay(PollSettle);
-        var after = Polls();
+        var settled = Polls();
+        await Eventually.TrueAsync(async () =>
+        {
+            var before = Polls();
+            await Task.Delay(QuietSpell);
+            settled = Polls();
+            return settled == before;
+        }, "the web stops asking about the job once the page is gone");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(after, Polls());
+        Assert.Equal(settled, Polls());
     }
 }
