@@ -1,4 +1,5 @@
 using AioStorage.Web.Api;
+using AioStorage.Web.Archives;
 using AioStorage.Web.Auth;
 using AioStorage.Web.Components;
 using AioStorage.Web.Components.Shared;
@@ -17,6 +18,7 @@ builder.Services.AddScoped<Toasts>();
 builder.Services.AddScoped<LocalTime>();
 builder.Services.AddSingleton(UploadOptions.From(builder.Configuration));
 builder.Services.AddScoped<UploadQueue>();
+builder.Services.AddScoped<ArchiveQueue>();
 
 var app = builder.Build();
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using AioStorage.Tests.Api;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,6 +23,11 @@ public sealed class LiveApi : ApiFactory
 
     public Uri Address { get; private set; } = default!;
 
+    /// <summary>Every request the api received, as "METHOD /path", in order: what the web asked behind the page's back.</summary>
+    public IReadOnlyCollection<string> Requests => requests;
+
+    private readonly ConcurrentQueue<string> requests = new();
+
     /// <param name="settings">The api's settings by their seed names (<c>CORS_ORIGINS</c>, <c>DEFAULT_STORAGE_QUOTA</c>…).</param>
     public static LiveApi Start(IDictionary<string, string?>? settings = null)
     {
@@ -37,6 +44,20 @@ public sealed class LiveApi : ApiFactory
         base.ConfigureWebHost(builder);
         // The tests refuse tokens on purpose; the api's note on each refusal would only bury real warnings.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RequestRecorder(requests)));
+    }
+
+    private sealed class RequestRecorder(ConcurrentQueue<string> requests) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                requests.Enqueue($"{context.Request.Method} {context.Request.Path}");
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     /// <summary>A client of the api over the network, as another device would be; <paramref name="userAgent"/> names it.</summary>

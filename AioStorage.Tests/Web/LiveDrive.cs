@@ -39,7 +39,7 @@ public class LiveDrive : IAsyncLifetime
 
     public WebUnderTest Web => web ?? throw new InvalidOperationException("The web has not started.");
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         // The api must know the web's origin before either starts: a port is chosen first and the web listens on it.
         var webPort = FreePort();
@@ -59,7 +59,7 @@ public class LiveDrive : IAsyncLifetime
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (web is not null)
         {

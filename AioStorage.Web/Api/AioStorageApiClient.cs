@@ -113,6 +113,17 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
     public Task EmptyTrashAsync(ApiCaller caller, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, "api/v1/trash", null, caller, cancellationToken);
 
+    /// <summary>Asks for a ZIP of <paramref name="ids"/>, prepared by the worker; the api names it when <paramref name="name"/> is null.</summary>
+    public Task<ArchiveJob> CreateArchiveAsync(ApiCaller caller, IReadOnlyList<string> ids, string? name = null, CancellationToken cancellationToken = default) =>
+        SendAsync<ArchiveJob>(HttpMethod.Post, "api/v1/archives", new { ids, name }, caller, cancellationToken);
+
+    public Task<ArchiveJob> GetArchiveAsync(ApiCaller caller, string archiveId, CancellationToken cancellationToken = default) =>
+        SendAsync<ArchiveJob>(HttpMethod.Get, ArchivePath(archiveId), null, caller, cancellationToken);
+
+    /// <summary>A signed link to the finished ZIP (409 while it is prepared or after it failed, 410 once it expired).</summary>
+    public Task<DownloadLink> CreateArchiveLinkAsync(ApiCaller caller, string archiveId, CancellationToken cancellationToken = default) =>
+        SendAsync<DownloadLink>(HttpMethod.Post, $"{ArchivePath(archiveId)}/content-url", null, caller, cancellationToken);
+
     public Task<PingAccepted> SendPingAsync(CancellationToken cancellationToken = default) =>
         SendAsync<PingAccepted>(HttpMethod.Post, "api/v1/system/ping", content: null, caller: null, cancellationToken);
 
@@ -120,6 +131,8 @@ public sealed class AioStorageApiClient(HttpClient http, ApiEndpoints endpoints)
         SendAsync<PingStatus>(HttpMethod.Get, $"api/v1/system/ping/{Uri.EscapeDataString(id)}", content: null, caller: null, cancellationToken);
 
     private static string FilePath(string fileId) => $"api/v1/files/{Uri.EscapeDataString(fileId)}";
+
+    private static string ArchivePath(string archiveId) => $"api/v1/archives/{Uri.EscapeDataString(archiveId)}";
 
     private static string? FolderOrNull(string folderId) => folderId == FolderInfo.RootId ? null : folderId;
 

@@ -151,6 +151,50 @@ public sealed record MediaLinks(string? MasterUrl, string? Mp4Url, string? Poste
 /// </summary>
 public sealed record DownloadLink(string Url, DateTimeOffset ExpiresAt);
 
+/// <summary>
+/// An archive job, as <c>POST /archives</c> (202) and <c>GET /archives/{id}</c> answer it. <see cref="Status"/> is queued,
+/// running, completed, failed (then with <see cref="Error"/>) or expired; <see cref="Progress"/> is the fraction (0 to 1)
+/// of the selection's bytes written. <see cref="FileCount"/> and <see cref="TotalBytes"/> are known once the worker has
+/// walked the selection, <see cref="Size"/> (the ZIP's bytes) once it is completed. <see cref="Skipped"/> lists selected
+/// items deleted or trashed before the worker got to them.
+/// </summary>
+public sealed record ArchiveJob(
+    string Id,
+    string Status,
+    double Progress,
+    string Name,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long? Size = null,
+    int? FileCount = null,
+    long? TotalBytes = null,
+    IReadOnlyList<ArchiveSkip>? Skipped = null,
+    string? Error = null,
+    DateTimeOffset? ExpiresAt = null)
+{
+    public ArchiveStatus State => Status?.Trim().ToLowerInvariant() switch
+    {
+        "queued" => ArchiveStatus.Queued,
+        "running" => ArchiveStatus.Running,
+        "completed" => ArchiveStatus.Completed,
+        "expired" => ArchiveStatus.Expired,
+        // Anything the web does not know is no reason to wait for ever.
+        _ => ArchiveStatus.Failed,
+    };
+}
+
+public enum ArchiveStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Expired,
+}
+
+/// <summary>A selected item the archive left out, and the api's words for why.</summary>
+public sealed record ArchiveSkip(string Id, string Reason);
+
 /// <summary>One content of a file, the <see cref="Current"/> one or an earlier one that can be restored.</summary>
 public sealed record FileVersion(string Id, long Size, string MimeType, string Sha256, DateTimeOffset CreatedAt, bool Current);
 

@@ -75,6 +75,15 @@ public sealed class SignedInApi(AioStorageApiClient api, UserSession session)
     public Task EmptyTrashAsync(CancellationToken cancellationToken = default) =>
         CallAsync(caller => api.EmptyTrashAsync(caller, cancellationToken));
 
+    public Task<ArchiveJob> CreateArchiveAsync(IReadOnlyList<string> ids, string? name = null, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.CreateArchiveAsync(caller, ids, name, cancellationToken));
+
+    public Task<ArchiveJob> GetArchiveAsync(string archiveId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.GetArchiveAsync(caller, archiveId, cancellationToken));
+
+    public Task<DownloadLink> CreateArchiveLinkAsync(string archiveId, CancellationToken cancellationToken = default) =>
+        CallAsync(caller => api.CreateArchiveLinkAsync(caller, archiveId, cancellationToken));
+
     /// <summary>Reads the profile again so the storage bar follows what an action freed or took.</summary>
     public async Task RefreshProfileAsync(CancellationToken cancellationToken = default) =>
         await session.UpdateUserAsync(await GetCurrentUserAsync(cancellationToken));

@@ -59,8 +59,9 @@ public sealed class UploadQueue(
     }
 
     /// <summary>
-    /// Has the browser download <paramref name="address"/> (a signed link to the api) itself; the page stays, and the
-    /// warning about leaving it while uploads run keeps quiet.
+    /// Has the browser download <paramref name="address"/> (a signed link to the api) itself, in a hidden frame of its
+    /// own: downloads started together do not cancel each other, the page stays, and the warning about leaving it while
+    /// uploads run keeps quiet.
     /// </summary>
     public Task DownloadAsync(Uri address) => InvokeAsync("download", address.AbsoluteUri);
 

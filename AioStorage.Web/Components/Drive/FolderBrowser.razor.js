@@ -1,5 +1,6 @@
 // Keyboard and pointer behaviour of the folder listing that the server cannot do without a round trip per key:
-// arrow keys move between rows, clicking a row's empty space focuses it, arrow keys move inside an open menu.
+// arrow keys move between rows, Space ticks a row, clicking a row's empty space focuses it, arrow keys move inside an
+// open menu.
 const rowFocus = "[data-row-focus]";
 
 // The component may already be gone (a redirect to sign-in) by the time the module has loaded.
@@ -16,6 +17,13 @@ export function attach(body) {
         }
 
         const row = event.target.closest("tr[data-item-id]");
+        if (row && event.key === " " && event.target.matches(rowFocus)) {
+            // Space on a row ticks it, as it would on its checkbox; the page does not scroll.
+            event.preventDefault();
+            row.querySelector("[data-select]")?.click();
+            return;
+        }
+
         if (!row || !["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) {
             return;
         }
@@ -69,5 +77,12 @@ export function focusItem(body, id) {
     if (target) {
         target.focus();
         target.scrollIntoView({ block: "nearest" });
+    }
+}
+
+/** "Select all" half ticked while only some rows are: a state HTML has no attribute for. */
+export function setMixed(box, mixed) {
+    if (box) {
+        box.indeterminate = mixed;
     }
 }

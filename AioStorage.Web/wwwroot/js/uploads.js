@@ -18,7 +18,7 @@ let settings = { endpoint: null, chunkSize: 8 * 1024 * 1024 };
 let session = { token: null, userId: null };
 let nextId = 1;
 let listening = false;
-let quietUntil = 0;
+const downloadFrameLifetimeMs = 60_000;
 const uploads = new Map();
 
 /** Called once per page by the .NET upload service; returns the unfinished uploads of an earlier visit. */
@@ -33,7 +33,7 @@ export function init(dotnetReference, options, token, userId) {
         // Closing or reloading the tab would stop uploads under way: the browser asks first. They could be resumed
         // afterwards, but only by choosing each file again.
         window.addEventListener("beforeunload", event => {
-            if (performance.now() > quietUntil && [...uploads.values()].some(u => u.state === "uploading" || u.state === "retrying" || u.state === "queued")) {
+            if ([...uploads.values()].some(u => u.state === "uploading" || u.state === "retrying" || u.state === "queued")) {
                 event.preventDefault();
                 event.returnValue = "";
             }
@@ -258,19 +258,17 @@ export async function cancel(id) {
 }
 
 /**
- * Opens a signed download link in this page. The browser announces it as leaving the page until the answer turns out
- * to be a download, so the warning about uploads under way keeps quiet for a moment.
+ * Downloads a signed link to the api in a hidden frame of its own. A link followed by the page itself navigates the page
+ * until the answer turns out to be a download: a second download started before the first answered would cancel it
+ * (two ZIPs ready at once, a file while a ZIP starts), and the warning about uploads under way would fire.
  */
 export function download(url) {
-    quietUntil = performance.now() + 3000;
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = "";
-    link.rel = "noopener";
-    link.hidden = true;
-    document.body.append(link);
-    link.click();
-    link.remove();
+    const frame = document.createElement("iframe");
+    frame.hidden = true;
+    frame.src = url;
+    document.body.append(frame);
+    // Once the browser has taken the download over, the frame can go; a minute leaves a slow first answer time to come.
+    setTimeout(() => frame.remove(), downloadFrameLifetimeMs);
 }
 
 /** Drops a finished, failed or canceled upload from the list (the tray's "clear"). */
