@@ -62,9 +62,11 @@ public sealed class ArchiveService(
         var zipName = requestedName ?? DefaultName(selected, now);
         var job = new JobRecord(Ids.New(), ownerId, ArchiveJobs.Kind, JobStatus.Queued, 0, ArchiveJobs.Parameters(selection, zipName),
             null, null, now, now, now + options.Value.ExpiresIn);
-        await jobs.CreateAsync(job, cancellationToken);
-
+        // The announcement is stored before the job (a lease away, so the dispatcher does not send it before the job
+        // exists): a crash between the two leaves a message for no job, which the worker dead-letters, never a job
+        // no worker will ever hear of, waiting queued until it expires.
         var message = await outbox.AddAsync(QueueNames.FileDownload, new ArchiveRequested(job.Id, ownerId, now), CancellationToken.None);
+        await jobs.CreateAsync(job, cancellationToken);
         await outbox.TryPublishAsync(message, CancellationToken.None);
         await audit.RecordAsync(ownerId, ArchiveJobs.CreatedAction, job.Id, client, CancellationToken.None, new Dictionary<string, string>
         {
