@@ -307,9 +307,10 @@ public sealed class ArchiveProcessingTests(ITestOutputHelper output)
         Assert.False(File.Exists(leftover));
         Assert.Empty(Directory.EnumerateFileSystemEntries(harness.WorkPath));
         Assert.Equal([$"{id}.zip"], Directory.EnumerateFiles(harness.ArchivesPath).Select(Path.GetFileName));
+        // Two reads of the content: the broken first attempt and its retry. (The retry metric is not asserted: the first
+        // attempt can fail before a capture made after the worker started is listening.)
         Assert.Equal(2, flaky.Reads);
         await MessagingTestHost.WaitUntilAsync(() => metrics.Sum("aio.messaging.messages.processed", QueueNames.FileDownload) == 1, "the retry to be acknowledged");
-        Assert.Equal(1, metrics.Sum("aio.messaging.messages.retried", QueueNames.FileDownload));
         using var archive = new ZipArchive(new MemoryStream(await harness.DownloadAsync(id)));
         Assert.Equal(ArchiveHarness.Sha256Of(content), Sha(Assert.Single(archive.Entries)));
     }

@@ -67,7 +67,6 @@ public sealed partial class FileUploadedHandler(
             LogRejected(logger, file.Id, rejected.Message);
             await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed, rejected.Message, rejected.MimeType, rejected.Media,
                 time.GetUtcNow(), CancellationToken.None);
-            await progress.ClearAsync(file.Id);
             metrics.Job(MediaWorkerMetrics.UploadJob, MediaWorkerMetrics.Failed);
             throw new MessageRejectedException(rejected.Message, rejected);
         }
@@ -79,8 +78,7 @@ public sealed partial class FileUploadedHandler(
                 // The last attempt: the message goes to the dead-letter queue, so the file must not stay "processing" forever.
                 await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed,
                     $"The file could not be processed ({context.Attempt} attempts): {ex.Message}", null, file.Media, time.GetUtcNow(), CancellationToken.None);
-                await progress.ClearAsync(file.Id);
-            }
+                }
 
             throw;
         }
@@ -188,7 +186,6 @@ public sealed partial class FileUploadedHandler(
     private async Task<string> FinishAsync(FileRecord file, FileStatus status, string? reason, string mimeType, MediaInfo media, CancellationToken cancellationToken)
     {
         var recorded = await processing.RecordAsync(file.Id, file.Sha256, status, reason, mimeType, media, time.GetUtcNow(), cancellationToken);
-        await progress.ClearAsync(file.Id);
         if (recorded is null)
         {
             LogStale(logger, file.Id, file.Sha256);

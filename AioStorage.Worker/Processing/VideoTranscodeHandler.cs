@@ -55,11 +55,7 @@ public sealed partial class VideoTranscodeHandler(
             var reporter = new ProgressReporter(progress, time, options.Value.ProgressInterval, file.Id, file.Sha256, Stage);
             var ran = await transcoder.EnsureAsync(file.Sha256, input, probe, reporter.ReportAsync, cancellationToken);
             var media = (file.Media ?? FromProbe(file.MimeType, probe)) with { HasStream = true, HasMp4 = true };
-            var recorded = await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Ready, null, null, media, time.GetUtcNow(), cancellationToken);
-            if (recorded is not null)
-            {
-                await progress.ClearAsync(file.Id);
-            }
+            await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Ready, null, null, media, time.GetUtcNow(), cancellationToken);
 
             var elapsed = time.GetElapsedTime(started);
             if (ran)
@@ -75,7 +71,6 @@ public sealed partial class VideoTranscodeHandler(
             var reason = $"The video could not be converted: {unreadable.Message}";
             LogRejected(logger, file.Id, reason);
             await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed, reason, null, file.Media, time.GetUtcNow(), CancellationToken.None);
-            await progress.ClearAsync(file.Id);
             metrics.TranscodeDuration(time.GetElapsedTime(started), MediaWorkerMetrics.Failed);
             metrics.Job(MediaWorkerMetrics.TranscodeJob, MediaWorkerMetrics.Failed);
             throw new MessageRejectedException(reason, unreadable);
@@ -89,8 +84,7 @@ public sealed partial class VideoTranscodeHandler(
                 // The last attempt: the message goes to the dead-letter queue, so the file must not stay "processing" forever.
                 await processing.RecordAsync(file.Id, file.Sha256, FileStatus.Failed,
                     $"The video could not be converted ({context.Attempt} attempts): {ex.Message}", null, file.Media, time.GetUtcNow(), CancellationToken.None);
-                await progress.ClearAsync(file.Id);
-            }
+                }
 
             throw;
         }
