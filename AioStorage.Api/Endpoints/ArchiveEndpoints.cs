@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using AioStorage.Api.Http;
 using AioStorage.Core.Accounts;
 using AioStorage.Core.Archives;
-using AioStorage.Core.Errors;
 using AioStorage.Core.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -111,24 +107,10 @@ public static class ArchiveEndpoints
     private static async Task<IResult> Content(string id, HttpContext http, ArchiveService service, ArchiveContentUrls urls,
         string? uid, string? exp, string? sig, CancellationToken ct)
     {
-        string userId;
-        if (sig is not null || uid is not null || exp is not null)
+        var (caller, refusal) = urls.Signer.Caller(http, id, uid, exp, sig);
+        if (caller is not { } userId)
         {
-            var (linkUser, problem) = urls.Validate(id, uid, exp, sig);
-            if (linkUser is null)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: problem);
-            }
-
-            userId = linkUser;
-        }
-        else if (http.User.Identity?.IsAuthenticated == true)
-        {
-            userId = http.User.UserId();
-        }
-        else
-        {
-            throw new AuthenticationFailedException("Sign in first, or use a link from POST /api/v1/archives/{id}/content-url.");
+            return refusal!;
         }
 
         ArchiveContent content;
@@ -178,7 +160,7 @@ public static class ArchiveEndpoints
 /// </summary>
 public sealed class ArchiveContentUrls(JwtOptions jwt, TimeProvider time)
 {
-    private readonly byte[] key = HKDF.DeriveKey(HashAlgorithmName.SHA256, jwt.SigningKey, 32, salt: [], info: "aio-storage archive urls"u8.ToArray());
+    public LinkSigner Signer { get; } = new(jwt, time, "archive", "download link", "POST /api/v1/archives/{id}/content-url");
 
     /// <summary>Valid for <see cref="DownloadUrls.DefaultLifetime"/>, but never past the archive's own expiry.</summary>
     public DownloadUrl Create(string userId, string jobId, DateTimeOffset? archiveExpiresAt)
@@ -190,33 +172,9 @@ public sealed class ArchiveContentUrls(JwtOptions jwt, TimeProvider time)
         }
 
         var exp = expiresAt.ToUnixTimeSeconds();
-        var link = $"/api/v1/archives/{Uri.EscapeDataString(jobId)}/content?uid={Uri.EscapeDataString(userId)}&exp={exp}&sig={Sign(jobId, userId, exp)}";
+        var link = $"/api/v1/archives/{Uri.EscapeDataString(jobId)}/content?uid={Uri.EscapeDataString(userId)}&exp={exp}&sig={Signer.Sign(jobId, userId, exp)}";
         return new DownloadUrl(link, DateTimeOffset.FromUnixTimeSeconds(exp));
     }
-
-    /// <summary>The user the link was issued to, or why it cannot be used.</summary>
-    public (string? UserId, string? Problem) Validate(string jobId, string? userId, string? exp, string? signature)
-    {
-        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(signature)
-            || !long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
-        {
-            return (null, "The download link is incomplete.");
-        }
-
-        var expected = Encoding.ASCII.GetBytes(Sign(jobId, userId, expires));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature)))
-        {
-            return (null, "The download link is not valid.");
-        }
-
-        return DateTimeOffset.FromUnixTimeSeconds(expires) <= time.GetUtcNow()
-            ? (null, "The download link has expired. Ask for a new one.")
-            : (userId, null);
-    }
-
-    private string Sign(string jobId, string userId, long expires)
-        => Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{jobId}\n{userId}\n{expires.ToString(CultureInfo.InvariantCulture)}")))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 public static class ArchivesRegistration

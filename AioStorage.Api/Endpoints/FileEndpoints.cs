@@ -198,24 +198,10 @@ public static class FileEndpoints
     private static async Task<IResult> Download(string id, HttpContext http, FileService service, BlobStore blobs, DownloadUrls urls, AuditLog audit,
         string? uid, string? exp, string? sig, CancellationToken ct)
     {
-        string userId;
-        if (sig is not null || uid is not null || exp is not null)
+        var (caller, refusal) = urls.Signer.Caller(http, id, uid, exp, sig);
+        if (caller is not { } userId)
         {
-            var (linkUser, problem) = urls.Validate(id, uid, exp, sig);
-            if (linkUser is null)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: problem);
-            }
-
-            userId = linkUser;
-        }
-        else if (http.User.Identity?.IsAuthenticated == true)
-        {
-            userId = http.User.UserId();
-        }
-        else
-        {
-            throw new AuthenticationFailedException("Sign in first, or use a link from POST /api/v1/files/{id}/download-url.");
+            return refusal!;
         }
 
         var file = await service.GetAsync(userId, id, ct);

@@ -199,25 +199,10 @@ public static class MediaEndpoints
     private static async Task<MediaAccess> AuthorizeAsync(string id, MediaScope scope, MediaLinkQuery link, HttpContext http,
         FileService files, MediaUrls urls, CancellationToken ct)
     {
-        string userId;
-        if (link.IsSigned)
+        var (caller, refusal) = urls.Signer.Caller(http, id, link.Uid, link.Exp, link.Sig, MediaUrls.ScopeName(scope));
+        if (caller is not { } userId)
         {
-            var (linkUser, problem) = urls.Validate(id, scope, link.Uid, link.Exp, link.Sig);
-            if (linkUser is null)
-            {
-                return new MediaAccess(null, null, false,
-                    TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: problem));
-            }
-
-            userId = linkUser;
-        }
-        else if (http.User.Identity?.IsAuthenticated == true)
-        {
-            userId = http.User.UserId();
-        }
-        else
-        {
-            throw new AuthenticationFailedException("Sign in first, or use a link from POST /api/v1/files/{id}/media-url.");
+            return new MediaAccess(null, null, false, refusal);
         }
 
         var file = await files.GetAsync(userId, id, ct);

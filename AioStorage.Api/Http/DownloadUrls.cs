@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using AioStorage.Core.Accounts;
 using StackExchange.Redis;
 
@@ -19,7 +17,7 @@ public sealed partial class DownloadUrls(JwtOptions jwt, IConnectionMultiplexer 
 {
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(10);
 
-    private readonly byte[] key = HKDF.DeriveKey(HashAlgorithmName.SHA256, jwt.SigningKey, 32, salt: [], info: "aio-storage download urls"u8.ToArray());
+    public LinkSigner Signer { get; } = new(jwt, time, "download", "download link", "POST /api/v1/files/{id}/download-url");
 
     public async Task<DownloadUrl> CreateAsync(string userId, string fileId)
     {
@@ -40,7 +38,7 @@ public sealed partial class DownloadUrls(JwtOptions jwt, IConnectionMultiplexer 
         }
 
         var exp = (time.GetUtcNow() + DefaultLifetime).ToUnixTimeSeconds();
-        var link = $"/api/v1/files/{Uri.EscapeDataString(fileId)}/download?uid={Uri.EscapeDataString(userId)}&exp={exp}&sig={Sign(fileId, userId, exp)}";
+        var link = $"/api/v1/files/{Uri.EscapeDataString(fileId)}/download?uid={Uri.EscapeDataString(userId)}&exp={exp}&sig={Signer.Sign(fileId, userId, exp)}";
         try
         {
             await redis.GetDatabase().StringSetAsync(cacheKey, $"{link}|{exp}", DefaultLifetime - TimeSpan.FromMinutes(1));
@@ -52,31 +50,6 @@ public sealed partial class DownloadUrls(JwtOptions jwt, IConnectionMultiplexer 
 
         return new DownloadUrl(link, DateTimeOffset.FromUnixTimeSeconds(exp));
     }
-
-    /// <summary>The user the link was issued to, or why it cannot be used.</summary>
-    public (string? UserId, string? Problem) Validate(string fileId, string? userId, string? exp, string? signature)
-    {
-        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(signature)
-            || !long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
-        {
-            return (null, "The download link is incomplete.");
-        }
-
-        var expected = Encoding.ASCII.GetBytes(Sign(fileId, userId, expires));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature)))
-        {
-            return (null, "The download link is not valid.");
-        }
-
-        return DateTimeOffset.FromUnixTimeSeconds(expires) <= time.GetUtcNow()
-            ? (null, "The download link has expired. Ask for a new one.")
-            : (userId, null);
-    }
-
-    private string Sign(string fileId, string userId, long expires)
-        => Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{fileId}\n{userId}\n{expires.ToString(CultureInfo.InvariantCulture)}")));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable; download links are not cached: {Reason}")]
     private static partial void LogRedisUnavailable(ILogger logger, string reason);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using AioStorage.Core.Accounts;
 using AioStorage.Core.Media;
 using AioStorage.Core.Metadata;
@@ -43,7 +41,7 @@ public sealed class MediaUrls(JwtOptions jwt, TimeProvider time)
     /// <summary>Hex digits of the content hash in <c>v</c>: enough to tell contents apart, short enough for a URL.</summary>
     public const int VersionLength = 16;
 
-    private readonly byte[] key = HKDF.DeriveKey(HashAlgorithmName.SHA256, jwt.SigningKey, 32, salt: [], info: "aio-storage media urls"u8.ToArray());
+    public LinkSigner Signer { get; } = new(jwt, time, "media", "media link", "POST /api/v1/files/{id}/media-url");
 
     /// <summary>The expiry of links made now: at least <see cref="Lifetime"/> away, at a whole <see cref="Bucket"/>.</summary>
     public DateTimeOffset NextExpiry()
@@ -68,27 +66,6 @@ public sealed class MediaUrls(JwtOptions jwt, TimeProvider time)
             expires);
     }
 
-    /// <summary>The user the signature was issued to, or why it cannot be used.</summary>
-    public (string? UserId, string? Problem) Validate(string fileId, MediaScope scope, string? userId, string? exp, string? signature)
-    {
-        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(signature)
-            || !long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
-        {
-            return (null, "The media link is incomplete: it needs uid, exp and sig.");
-        }
-
-        var expected = Encoding.ASCII.GetBytes(Sign(fileId, userId, expires, scope));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature)))
-        {
-            return (null, "The media link is not valid for this file and route.");
-        }
-
-        return DateTimeOffset.FromUnixTimeSeconds(expires) <= time.GetUtcNow()
-            ? (null, "The media link has expired. Ask for a new one (POST /api/v1/files/{id}/media-url).")
-            : (userId, null);
-    }
-
-    /// <summary>The query of a signed link, without the leading <c>?</c>; also what a signed playlist adds to its children.</summary>
     public static string Query(string version, string userId, long expires, string signature)
         => $"v={Uri.EscapeDataString(version)}&uid={Uri.EscapeDataString(userId)}&exp={expires.ToString(CultureInfo.InvariantCulture)}&sig={Uri.EscapeDataString(signature)}";
 
@@ -102,13 +79,15 @@ public sealed class MediaUrls(JwtOptions jwt, TimeProvider time)
     private string Link(FileRecord file, string route, MediaScope scope, DateTimeOffset expires)
     {
         var exp = expires.ToUnixTimeSeconds();
-        var query = Query(VersionOf(file), file.OwnerId, exp, Sign(file.Id, file.OwnerId, exp, scope));
+        var query = Query(VersionOf(file), file.OwnerId, exp, Signer.Sign(file.Id, file.OwnerId, exp, ScopeName(scope)));
         return $"/api/v1/files/{Uri.EscapeDataString(file.Id)}/{route}{(route.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{query}";
     }
 
-    private string Sign(string fileId, string userId, long expires, MediaScope scope)
-        => Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(
-            $"{fileId}\n{userId}\n{expires.ToString(CultureInfo.InvariantCulture)}\n{scope.ToString().ToLowerInvariant()}")));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>The scope as it is signed: a thumbnail link does not open the stream.</summary>
+    public static string ScopeName(MediaScope scope) => scope switch
+    {
+        MediaScope.Thumbnail => "thumbnail",
+        MediaScope.Poster => "poster",
+        _ => "stream",
+    };
 }
