@@ -5,6 +5,7 @@ using System.Text.Json;
 using AioStorage.Core.Messaging;
 using AioStorage.Core.Metadata;
 using AioStorage.Tests.Infrastructure;
+using AioStorage.Tests.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AioStorage.Tests.Api;
@@ -23,22 +24,22 @@ public class OutboxTests
         var outbox = api.Services.GetRequiredService<IOutboxStore>();
 
         var first = await FileTransferTests.UploadAsync(client, "before.txt", Encoding.UTF8.GetBytes("while all is well"));
-        await WaitForAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) == 1, "the first upload's message");
+        await MessagingTestHost.WaitUntilAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) == 1, "the first upload's message");
 
-        await SetWritePermissionAsync(broker, vhost.Name, allowed: false);
-        await CloseApiConnectionsAsync(broker, vhost.Name);
+        await broker.SetWritePermissionAsync(vhost.Name, allowed: false);
+        await broker.CloseClientConnectionsAsync(vhost.Name);
 
         var second = await FileTransferTests.UploadAsync(client, "during.txt", Encoding.UTF8.GetBytes("while the broker refuses"));
         Assert.Equal(1, await outbox.CountPendingAsync(CancellationToken.None));
         Assert.Equal(1u, await vhost.MessageCountAsync(QueueNames.FileUpload));
 
-        await SetWritePermissionAsync(broker, vhost.Name, allowed: true);
+        await broker.SetWritePermissionAsync(vhost.Name, allowed: true);
         // The dispatcher waits by the api's clock, which only moves when the test moves it.
-        await WaitForAsync(async () =>
+        await MessagingTestHost.WaitUntilAsync(async () =>
         {
             api.Time.Advance(TimeSpan.FromSeconds(5));
             return await outbox.CountPendingAsync(CancellationToken.None) == 0;
-        }, "the outbox to drain");
+        }, "the outbox to drain", TimeSpan.FromSeconds(30));
         Assert.Equal(2u, await vhost.MessageCountAsync(QueueNames.FileUpload));
 
         var delivered = new List<JsonElement>();
@@ -77,7 +78,7 @@ public class OutboxTests
         var readyCopy = await (await client.PostAsJsonAsync($"/api/v1/files/{sourceId}/copy", new { name = "ready copy.txt" })).JsonAsync(HttpStatusCode.Created);
         Assert.Equal("ready", readyCopy.GetProperty("status").GetString());
 
-        await WaitForAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) >= 2, "the messages");
+        await MessagingTestHost.WaitUntilAsync(async () => await vhost.MessageCountAsync(QueueNames.FileUpload) >= 2, "the messages");
         var announced = new List<string?>();
         while (await vhost.GetAsync(QueueNames.FileUpload) is { } message)
         {
@@ -85,46 +86,5 @@ public class OutboxTests
         }
 
         Assert.Equal([sourceId, copy.GetProperty("id").GetString()], announced);
-    }
-
-    private static async Task SetWritePermissionAsync(RabbitMqTestBroker broker, string vhost, bool allowed)
-        => (await broker.Management.PutAsJsonAsync(
-            $"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(broker.UserName)}",
-            new { configure = ".*", write = allowed ? ".*" : "^$", read = ".*" })).EnsureSuccessStatusCode();
-
-    /// <summary>A broker caches permissions per channel: the api must reconnect to feel the change, as after a broker restart.</summary>
-    private static async Task CloseApiConnectionsAsync(RabbitMqTestBroker broker, string vhost)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var connections = await broker.Management.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(vhost)}/connections");
-            var names = connections.EnumerateArray()
-                .Where(c => !(c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == "test-inspector"))
-                .Select(c => c.GetProperty("name").GetString()!)
-                .ToList();
-            if (names.Count > 0)
-            {
-                foreach (var name in names)
-                {
-                    (await broker.Management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
-                }
-
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the api's connection never showed up in the management API");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
     }
 }

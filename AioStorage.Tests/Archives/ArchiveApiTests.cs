@@ -7,6 +7,7 @@ using AioStorage.Core.Messaging;
 using AioStorage.Core.Metadata;
 using AioStorage.Tests.Api;
 using AioStorage.Tests.Infrastructure;
+using AioStorage.Tests.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -152,64 +153,23 @@ public sealed class ArchiveApiTests(ITestOutputHelper output)
         var (file, _) = await harness.UploadAsync("later.txt", Encoding.UTF8.GetBytes("announced later"));
         var broker = RabbitMqTestBroker.Instance;
         var outbox = harness.Api.Services.GetRequiredService<IOutboxStore>();
-        await WaitForAsync(async () => await outbox.CountPendingAsync(CancellationToken.None) == 0, "the upload's own message to be sent");
+        await MessagingTestHost.WaitUntilAsync(async () => await outbox.CountPendingAsync(CancellationToken.None) == 0, "the upload's own message to be sent");
 
-        await SetWritePermissionAsync(broker, harness.Vhost.Name, allowed: false);
-        await CloseApiConnectionsAsync(broker, harness.Vhost.Name);
+        await broker.SetWritePermissionAsync(harness.Vhost.Name, allowed: false);
+        await broker.CloseClientConnectionsAsync(harness.Vhost.Name);
 
         var job = await harness.RequestArchiveAsync(file);
         Assert.Equal("queued", job.GetProperty("status").GetString());
         Assert.Equal(1, await outbox.CountPendingAsync(CancellationToken.None));
         Assert.Equal(0u, await harness.Vhost.MessageCountAsync(QueueNames.FileDownload));
 
-        await SetWritePermissionAsync(broker, harness.Vhost.Name, allowed: true);
-        await WaitForAsync(async () =>
+        await broker.SetWritePermissionAsync(harness.Vhost.Name, allowed: true);
+        await MessagingTestHost.WaitUntilAsync(async () =>
         {
             harness.Api.Time.Advance(TimeSpan.FromSeconds(5));
             return await outbox.CountPendingAsync(CancellationToken.None) == 0;
-        }, "the outbox to drain");
+        }, "the outbox to drain", TimeSpan.FromSeconds(30));
         var message = (await harness.Vhost.GetAsync(QueueNames.FileDownload))!;
         Assert.Equal(job.GetProperty("id").GetString(), JsonDocument.Parse(message.Body).RootElement.GetProperty("jobId").GetString());
-    }
-
-    private static async Task SetWritePermissionAsync(RabbitMqTestBroker broker, string vhost, bool allowed)
-        => (await broker.Management.PutAsJsonAsync(
-            $"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(broker.UserName)}",
-            new { configure = ".*", write = allowed ? ".*" : "^$", read = ".*" })).EnsureSuccessStatusCode();
-
-    /// <summary>A broker caches permissions per channel: the api must reconnect to feel the change (the test's inspector stays).</summary>
-    private static async Task CloseApiConnectionsAsync(RabbitMqTestBroker broker, string vhost)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var connections = await broker.Management.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(vhost)}/connections");
-            var names = connections.EnumerateArray()
-                .Where(c => !(c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == "test-inspector"))
-                .Select(c => c.GetProperty("name").GetString()!)
-                .ToList();
-            if (names.Count > 0)
-            {
-                foreach (var name in names)
-                {
-                    (await broker.Management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
-                }
-
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the api's connection never showed up in the management API");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
     }
 }

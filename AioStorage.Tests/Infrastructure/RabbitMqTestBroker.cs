@@ -45,6 +45,41 @@ public sealed class RabbitMqTestBroker
         return new TestVirtualHost(this, name);
     }
 
+    /// <summary>Lets the AMQP user publish in <paramref name="vhost"/>, or refuses every publish (a broker that turns writes away).</summary>
+    public async Task SetWritePermissionAsync(string vhost, bool allowed)
+        => await Ensure(Management.PutAsJsonAsync($"permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(UserName)}",
+            new { configure = ".*", write = allowed ? ".*" : "^$", read = ".*" }), $"changing {UserName}'s write permission on {vhost}");
+
+    /// <summary>
+    /// Closes the connections of the process under test in <paramref name="vhost"/> (the test's own "test-inspector"
+    /// stays), waiting for one to show up first. A broker caches permissions per channel: a client must reconnect to
+    /// feel a change, as after a broker restart.
+    /// </summary>
+    public async Task CloseClientConnectionsAsync(string vhost)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var connections = await Management.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(vhost)}/connections");
+            var names = connections.EnumerateArray()
+                .Where(c => !(c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == "test-inspector"))
+                .Select(c => c.GetProperty("name").GetString()!)
+                .ToList();
+            if (names.Count > 0)
+            {
+                foreach (var name in names)
+                {
+                    await Ensure(Management.DeleteAsync($"connections/{Uri.EscapeDataString(name)}"), $"closing connection {name}");
+                }
+
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the client's connection never showed up in the management API");
+            await Task.Delay(200);
+        }
+    }
+
     internal static async Task<HttpResponseMessage> Ensure(Task<HttpResponseMessage> request, string what)
     {
         var response = await request;
