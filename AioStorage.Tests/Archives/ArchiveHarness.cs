@@ -71,17 +71,24 @@ internal sealed class ArchiveHarness : IAsyncDisposable
         return harness;
     }
 
-    public async Task StartWorkerAsync()
+    public async Task StartWorkerAsync() => Worker = await StartArchiveWorkerAsync(Vhost, _output, StoragePath, Api.Root);
+
+    /// <summary>
+    /// A worker host with the real archive handler consuming file.download in <paramref name="vhost"/>, on the storage
+    /// and SQLite database of the api under <paramref name="apiRoot"/>; returns once it consumes.
+    /// </summary>
+    public static async Task<IHost> StartArchiveWorkerAsync(TestVirtualHost vhost, ITestOutputHelper output, string storagePath, string apiRoot)
     {
-        Worker = await MessagingTestHost.StartAsync(Vhost, _output, "worker",
+        var worker = await MessagingTestHost.StartAsync(vhost, output, "worker",
             consumers: messaging => messaging.AddConsumer<ArchiveRequested, ArchiveRequestedHandler>(QueueNames.FileDownload),
             services: services =>
             {
-                services.AddSingleton(new StorageOptions(StoragePath));
-                services.AddMetadataStore(new MetadataOptions(MetadataProvider.Sqlite, Path.Combine(Api.Root, "metadata", "aio-storage.db")));
+                services.AddSingleton(new StorageOptions(storagePath));
+                services.AddMetadataStore(new MetadataOptions(MetadataProvider.Sqlite, Path.Combine(apiRoot, "metadata", "aio-storage.db")));
                 services.AddArchiveProcessing(new ConfigurationBuilder().Build());
             });
-        await MessagingTestHost.WaitForConsumersAsync(Vhost, QueueNames.FileDownload, 1);
+        await MessagingTestHost.WaitForConsumersAsync(vhost, QueueNames.FileDownload, 1);
+        return worker;
     }
 
     /// <summary>A second user of the same api.</summary>

@@ -1,12 +1,5 @@
-using AioStorage.Core.Configuration;
-using AioStorage.Core.Messaging;
-using AioStorage.Core.Messaging.Contracts;
-using AioStorage.Core.Metadata;
+using AioStorage.Tests.Archives;
 using AioStorage.Tests.Infrastructure;
-using AioStorage.Tests.Messaging;
-using AioStorage.Worker.Archives;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
@@ -52,15 +45,7 @@ public sealed class ArchiveDrive : LiveDrive
             return;
         }
 
-        worker = await MessagingTestHost.StartAsync(Vhost, output, "worker",
-            consumers: messaging => messaging.AddConsumer<ArchiveRequested, ArchiveRequestedHandler>(QueueNames.FileDownload),
-            services: services =>
-            {
-                services.AddSingleton(new StorageOptions(StoragePath));
-                services.AddMetadataStore(new MetadataOptions(MetadataProvider.Sqlite, Path.Combine(Api.Root, "metadata", "aio-storage.db")));
-                services.AddArchiveProcessing(new ConfigurationBuilder().Build());
-            });
-        await MessagingTestHost.WaitForConsumersAsync(Vhost, QueueNames.FileDownload, 1);
+        worker = await ArchiveHarness.StartArchiveWorkerAsync(Vhost, output, StoragePath, Api.Root);
     }
 
     public async Task StopWorkerAsync()
