@@ -1,6 +1,9 @@
 using System.Globalization;
 using AioStorage.Api.Endpoints;
+using AioStorage.Api.Http;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AioStorage.Api;
 
@@ -34,6 +37,10 @@ internal static class Hosting
             builder.WebHost.UseUrls($"http://+:{DefaultApiPort}");
         }
     }
+
+    /// <summary>Kestrel receives and sends through <see cref="TransportMemoryPool"/>'s 32 KiB blocks (uploads need far fewer socket reads).</summary>
+    public static void UseLargeTransportBlocks(this WebApplicationBuilder builder)
+        => builder.Services.Replace(ServiceDescriptor.Singleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>());
 
     /// <summary>
     /// The web server calls the api on its users' behalf and says for whom in <c>X-Forwarded-For</c>: that address is

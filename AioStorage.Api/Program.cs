@@ -5,6 +5,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseSeedApiPort();
+builder.UseLargeTransportBlocks();
 builder.AddServiceDefaults();
 builder.AddAioStorage();
 builder.AddAioMetadata();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using AioStorage.Core.Accounts;
 using AioStorage.Core.Blobs;
@@ -298,48 +297,13 @@ public sealed partial class ResumableUploadService(
         IncrementalHash? running, CancellationToken cancellationToken)
     {
         var start = data.Position;
-        var writeback = new Writeback(data.SafeFileHandle, start);
         using var hash = checksum?.CreateHash();
-        var buffer = ArrayPool<byte>.Shared.Rent(BlobStore.BufferSize);
-        long written = 0;
-        var interrupted = false;
-        var tooLong = false;
         try
         {
-            while (true)
-            {
-                int read;
-                try
-                {
-                    // Asking for one byte more than fits notices an over-long body without reading on.
-                    read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BlobStore.BufferSize, remaining - written + 1)), cancellationToken);
-                }
-                catch (Exception)
-                {
-                    // However the body breaks off (reset, abort, timeout, a short body), what arrived before stays usable.
-                    interrupted = true;
-                    break;
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
-                if (written + read > remaining)
-                {
-                    tooLong = true;
-                    break;
-                }
-
-                hash?.AppendData(buffer, 0, read);
-                running?.AppendData(buffer, 0, read);
-                // Not the request's token: bytes already read are kept even if the client leaves while they are written.
-                await data.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                written += read;
-                writeback.Written(start + written);
-            }
-
+            // However the body breaks off (reset, abort, timeout, a short body), what arrived before it is written and
+            // stays usable. Asking for one byte more than fits notices an over-long body without reading on.
+            var copied = await ContentPump.CopyAsync(body, data, remaining, [hash, running], cancellationToken);
+            var (written, tooLong, interrupted) = (copied.Written, copied.OverLimit, copied.ReadError is not null);
             var rejected = tooLong || (checksum is not null && (interrupted || !checksum.Matches(hash!)));
             if (rejected)
             {
@@ -365,10 +329,6 @@ public sealed partial class ResumableUploadService(
             // A failed write (a full disk) keeps nothing of this request: the offset stays where it was acknowledged.
             data.SetLength(start);
             throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using AioStorage.Core.Blobs;
 using AioStorage.Core.Metadata;
 using AioStorage.Core.Uploads;
 using AioStorage.Tests.Api;
@@ -10,6 +11,12 @@ namespace AioStorage.Tests.Uploads;
 /// <summary>What big uploads live through: dropped connections, an api restart, two writers at once, a crash mid-commit.</summary>
 public class UploadResilienceTests : IAsyncLifetime
 {
+    /// <summary>
+    /// The server writes a body in pieces of this size, each once it is full (or the body ends or breaks off): the data
+    /// file reaching a whole number of pieces is how a test knows the server has read that far.
+    /// </summary>
+    private const int Piece = BlobStore.BufferSize;
+
     private readonly ApiFactory api = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -25,11 +32,11 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(api, url);
 
         using var connection = new CancellationTokenSource();
-        var broken = ScriptedContent.BreakingOff(content, 1_700_000, () => WaitForLengthAsync(dataFile, 1_700_000), connection);
+        var broken = ScriptedContent.BreakingOff(content, 6 * Piece, () => WaitForLengthAsync(dataFile, 6 * Piece), connection);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PatchAsync(url, 0, broken, cancellationToken: connection.Token));
 
-        var offset = await WaitForOffsetAsync(client, url, 1_700_000);
-        Assert.Equal(1_700_000, offset);
+        var offset = await WaitForOffsetAsync(client, url, 6 * Piece);
+        Assert.Equal(6 * Piece, offset);
         using var rest = await client.PatchAsync(url, offset, content.AsSpan((int)offset));
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -46,11 +53,11 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(kestrel, url);
 
         // No cancellation here: the content's exception makes the client abort the connection, and Kestrel sees a reset.
-        var broken = ScriptedContent.BreakingOff(content, 2_500_000, () => WaitForLengthAsync(dataFile, 2_500_000), new CancellationTokenSource());
+        var broken = ScriptedContent.BreakingOff(content, 10 * Piece, () => WaitForLengthAsync(dataFile, 10 * Piece), new CancellationTokenSource());
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.PatchAsync(url, 0, broken));
 
-        var offset = await WaitForOffsetAsync(client, url, 2_500_000);
-        Assert.Equal(2_500_000, offset);
+        var offset = await WaitForOffsetAsync(client, url, 10 * Piece);
+        Assert.Equal(10 * Piece, offset);
         using var rest = await client.PatchAsync(url, offset, content.AsSpan((int)offset));
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -66,7 +73,7 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(api, url);
 
         using var connection = new CancellationTokenSource();
-        var broken = ScriptedContent.BreakingOff(content[500_000..], 700_000, () => WaitForLengthAsync(dataFile, 1_200_000), connection);
+        var broken = ScriptedContent.BreakingOff(content[500_000..], 3 * Piece, () => WaitForLengthAsync(dataFile, 500_000 + 3 * Piece), connection);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             client.PatchAsync(url, 500_000, broken, Tus.Checksum("sha256", content.AsSpan(500_000)), connection.Token));
 
@@ -91,15 +98,15 @@ public class UploadResilienceTests : IAsyncLifetime
                 url = await client.CreateUploadAsync(content.Length, "survivor.bin");
                 (await client.PatchAsync(url, 0, content.AsSpan(0, 1_000_000))).Dispose();
                 using var connection = new CancellationTokenSource();
-                var broken = ScriptedContent.BreakingOff(content[1_000_000..], 600_000, () => WaitForLengthAsync(DataFile(first, url), 1_600_000), connection);
+                var broken = ScriptedContent.BreakingOff(content[1_000_000..], 2 * Piece, () => WaitForLengthAsync(DataFile(first, url), 1_000_000 + 2 * Piece), connection);
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PatchAsync(url, 1_000_000, broken, cancellationToken: connection.Token));
-                Assert.Equal(1_600_000, await WaitForOffsetAsync(client, url, 1_600_000));
+                Assert.Equal(1_000_000 + 2 * Piece, await WaitForOffsetAsync(client, url, 1_000_000 + 2 * Piece));
             }
 
             await using var second = new ApiFactory(settings, root: root);
             var again = second.StreamingClient().As(account);
             var offset = await again.OffsetAsync(url);
-            Assert.Equal(1_600_000, offset);
+            Assert.Equal(1_000_000 + 2 * Piece, offset);
             using var rest = await again.PatchAsync(url, offset, content.AsSpan((int)offset));
             Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
             Assert.Equal(content, await again.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -119,8 +126,8 @@ public class UploadResilienceTests : IAsyncLifetime
         var content = Tus.RandomBytes(2_000_000);
         var url = await client.CreateUploadAsync(content.Length, "contended.bin");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slow = client.PatchAsync(url, 0, ScriptedContent.Pausing(content, 1_000_000, () => gate.Task));
-        await WaitForLengthAsync(DataFile(api, url), 1_000_000);
+        var slow = client.PatchAsync(url, 0, ScriptedContent.Pausing(content, 4 * Piece, () => gate.Task));
+        await WaitForLengthAsync(DataFile(api, url), 4 * Piece);
 
         var rival = api.StreamingClient().As(client.DefaultRequestHeaders.Authorization!.Parameter!);
         await (await rival.PatchAsync(url, 0, content)).ProblemAsync((HttpStatusCode)423);
