@@ -28,7 +28,7 @@ internal sealed record StoredContent(long Length, string ContentType, EntityTagH
 internal sealed class StoredContentResult(StoredContent content) : IResult
 {
     /// <summary>Kestrel sends in 64 KiB segments anyway; a small buffer keeps 64 parallel downloads to a few MB.</summary>
-    private const int CopyBufferSize = 128 * 1024;
+    private const int CopyBufferSize = 64 * 1024;
 
     public async Task ExecuteAsync(HttpContext context)
     {

@@ -19,7 +19,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     public const int BlockSize = 32 * 1024;
 
     /// <summary>8 MiB of idle blocks: enough for 64 busy connections' receive and send buffers.</summary>
-    public const int RetainedBlocks = 256;
+    public const int RetainedBlocks = 64;
 
     private readonly ConcurrentQueue<byte[]> _idle = new();
     private int _idleCount;
