@@ -9,7 +9,7 @@ namespace AioStorage.Api.Http;
 /// Kestrel's connection buffers in 32 KiB blocks instead of its default 4 KiB ones. The socket transport receives into
 /// whatever is left of the current block, so with 4 KiB blocks a 1 GiB upload took about half a million <c>recv</c>
 /// calls of 2 KiB on average, each waking the request's reader through the thread pool; with 32 KiB blocks it takes a
-/// sixteenth of that, and the api's upload rate on loopback went from about 450 to over 650 MiB/s (see the README's
+/// sixteenth of that. With the pieces of <c>ContentPump</c> this took uploads from about 450 to 640-710 MiB/s (README,
 /// Benchmark section). Blocks are pinned (sockets write into them) and pooled; at most <see cref="RetainedBlocks"/>
 /// idle blocks are kept, so a burst of connections does not hold its memory forever. A connection waiting for its next
 /// request holds no block (Kestrel asks for one only once data has arrived).
@@ -18,7 +18,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 32 * 1024;
 
-    /// <summary>8 MiB of idle blocks: enough for 64 busy connections' receive and send buffers.</summary>
+    /// <summary>2 MiB of idle blocks; more were kept alive for nothing after a burst of connections (peak RSS).</summary>
     public const int RetainedBlocks = 64;
 
     private readonly ConcurrentQueue<byte[]> _idle = new();
