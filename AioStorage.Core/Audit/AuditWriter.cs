@@ -11,8 +11,13 @@ namespace AioStorage.Core.Audit;
 /// audit writes the ceiling of parallel small downloads). Callers are not held up by the write; readers ask for
 /// <see cref="FlushAsync"/> first, so a user always sees the events of their own requests. The queue is bounded:
 /// when the store falls behind, requests wait rather than memory growing. Stopping the host drains the queue.
+/// <para>
+/// A plain hosted service rather than a <see cref="BackgroundService"/>: that one starts its loop with the stopping
+/// token, so a host stopped before the loop got a thread cancelled it unstarted and dropped what was queued (seen once
+/// in CI). This loop always starts, and ends only once the queue is completed and empty.
+/// </para>
 /// </summary>
-public sealed partial class AuditWriter(IAuditStore store, ILogger<AuditWriter> logger) : BackgroundService
+public sealed partial class AuditWriter(IAuditStore store, ILogger<AuditWriter> logger) : IHostedService
 {
     private const int MaxBatch = 512;
     private const int MaxAttempts = 5;
@@ -38,11 +43,28 @@ public sealed partial class AuditWriter(IAuditStore store, ILogger<AuditWriter> 
         await done.Task.WaitAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private Task? _loop;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop ??= Task.Run(WriteQueuedAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Writer.TryComplete();
+        if (_loop is { } running)
+        {
+            await running.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task WriteQueuedAsync()
     {
         var batch = new List<AuditEventRecord>(MaxBatch);
         var flushes = new List<TaskCompletionSource>();
-        // Not stoppingToken: at shutdown the loop drains what is queued, then ends when StopAsync completes the writer.
+        // No cancellation: at shutdown the loop drains what is queued, then ends when StopAsync completes the writer.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < MaxBatch && queue.Reader.TryRead(out var entry))
@@ -61,16 +83,6 @@ public sealed partial class AuditWriter(IAuditStore store, ILogger<AuditWriter> 
             batch.Clear();
             flushes.ForEach(f => f.TrySetResult());
             flushes.Clear();
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
-        if (ExecuteTask is { } running)
-        {
-            await running.WaitAsync(cancellationToken);
         }
     }
 

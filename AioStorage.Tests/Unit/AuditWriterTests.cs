@@ -65,6 +65,25 @@ public sealed class AuditWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_host_stopped_right_after_it_started_still_stores_what_was_queued()
+    {
+        var writer = new AuditWriter(_store, NullLogger<AuditWriter>.Instance);
+        var log = new AuditLog(writer, _store, TimeProvider.System);
+        for (var i = 0; i < 50; i++)
+        {
+            await log.RecordAsync("user-4", AuditActions.FileUpload, $"file-{i}", new ClientInfo(null, null), CancellationToken.None);
+        }
+
+        // No await in between: the loop has had no chance to run before the stop.
+        var started = writer.StartAsync(CancellationToken.None);
+        var stopped = writer.StopAsync(CancellationToken.None);
+        await started;
+        await stopped;
+
+        Assert.Equal(50, (await _store.ListAsync("user-4", 0, 1, CancellationToken.None)).Total);
+    }
+
+    [Fact]
     public async Task A_store_that_fails_for_a_while_loses_nothing()
     {
         var flaky = new CountingAuditStore(_store, failures: 2);
