@@ -98,28 +98,35 @@ done
 
 # This machine's disk and CPU share a host: one transfer can run at half the speed of the next. Three rounds, each
 # nginx then the api's two upload paths back to back, and the medians reported.
+rounds=${BENCH_ROUNDS:-3}
+# Every upload starts after the previous one's bytes are flushed and the disk has had a moment (BENCH_SETTLE_SECONDS).
+settle() { sync; sleep "${BENCH_SETTLE_SECONDS:-5}"; }
 n_ups=(); n_durables=(); a_mps=(); a_tuss=()
-for round in 1 2 3; do
+for round in $(seq "$rounds"); do
   log "upload round $round: nginx PUT, api multipart, api tus"
-  rm -f "$work/nginx/root/big.bin"; sync; sleep 1
+  rm -f "$work/nginx/root/big.bin"; settle
   n_put=$(curl -fs -o /dev/null -w '%{time_total}' -T "$work/big.bin" "http://127.0.0.1:$nginx_port/big.bin")
   # nginx answers before its bytes are on disk; the api answers after an fsync (an upload it confirmed survives a power
   # cut). Timing the fsync of nginx's file right after its PUT gives the like-for-like figure next to the plain one.
   n_fsync=$(python3 -c 'import os,sys,time; f=os.open(sys.argv[1], os.O_RDONLY); t=time.monotonic(); os.fsync(f); print(time.monotonic()-t)' "$work/nginx/root/big.bin")
   n_ups+=("$(python3 -c "print($bytes/$n_put)")"); n_durables+=("$(python3 -c "print($bytes/($n_put+$n_fsync))")")
-  sync; sleep 1
+  settle
   a_mps+=("$(curl -fs -o "$work/upload.json" -w '%{speed_upload}' -H "$auth" -F "file=@$work/big.bin" "http://127.0.0.1:$api_port/api/v1/files/upload")")
-  sync; sleep 1
+  settle
   a_tuss+=("$(tus_upload "$work/big.bin" "big-tus.bin")")
+  log "  MiB/s: nginx $(speed "${n_ups[-1]}"), api multipart $(speed "${a_mps[-1]}"), api tus $(speed "${a_tuss[-1]}")"
 done
 n_up=$(median "${n_ups[@]}"); n_up_durable=$(median "${n_durables[@]}"); a_up=$(median "${a_mps[@]}"); a_tus=$(median "${a_tuss[@]}")
 file_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload.json")
 small_id=$(curl -fs -H "$auth" -F "file=@$work/small.bin" "http://127.0.0.1:$api_port/api/v1/files/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
-log "download: nginx"
-n_down=$(curl -fs -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$nginx_port/big.bin")
-log "download: api"
-a_down=$(curl -fs -o /dev/null -w '%{speed_download}' -H "$auth" "http://127.0.0.1:$api_port/api/v1/files/$file_id/download")
+n_downs=(); a_downs=()
+for round in $(seq "$rounds"); do
+  n_downs+=("$(curl -fs -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$nginx_port/big.bin")")
+  a_downs+=("$(curl -fs -o /dev/null -w '%{speed_download}' -H "$auth" "http://127.0.0.1:$api_port/api/v1/files/$file_id/download")")
+  log "download round $round MiB/s: nginx $(speed "${n_downs[-1]}"), api $(speed "${a_downs[-1]}")"
+done
+n_down=$(median "${n_downs[@]}"); a_down=$(median "${a_downs[@]}")
 log "checking the downloaded bytes (not timed)"
 [ "$(curl -fs -H "$auth" "http://127.0.0.1:$api_port/api/v1/files/$file_id/download" | sha256sum | cut -d' ' -f1)" = "$(sha256sum < "$work/big.bin" | cut -d' ' -f1)" ] \
   || { echo "the api returned different bytes" >&2; exit 1; }
