@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using AioStorage.Core.Folders;
 using AioStorage.Core.Media;
 using AioStorage.Core.Metadata;
+using AioStorage.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AioStorage.Tests.Api;
@@ -116,17 +116,7 @@ public sealed class MediaProducts : IAsyncLifetime
 
     private static async Task FfmpegAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("ffmpeg") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in (string[])["-v", "error", "-y", "-nostdin", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.StandardOutput.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"ffmpeg {string.Join(' ', arguments)} failed: {await stderr}");
+        var (exitCode, _, stderr) = await ChildProcess.RunAsync("ffmpeg", ["-v", "error", "-y", "-nostdin", .. arguments], workingDirectory);
+        Assert.True(exitCode == 0, $"ffmpeg {string.Join(' ', arguments)} failed: {stderr}");
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using AioStorage.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace AioStorage.Tests.AppHost;
@@ -242,23 +242,8 @@ public sealed partial class ComposeFileTests
         // Debian's docker-compose 1.29 validates files without a container engine; CI installs it (.ci/run).
         const string binary = "/usr/bin/docker-compose";
         Assert.True(File.Exists(binary), "docker-compose is not installed: apt-get install --no-install-recommends docker-compose");
-        var startInfo = new ProcessStartInfo(binary)
-        {
-            WorkingDirectory = RepositoryFiles.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(binary, args, RepositoryFiles.Root);
+        return (exitCode, stdout + stderr);
     }
 
     private static YamlMappingNode Load(string file)

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AioStorage.AppHost.Infrastructure.Compose;
+using AioStorage.Tests.Infrastructure;
 using Aspire.Hosting.Testing;
 
 namespace AioStorage.Tests.AppHost;
@@ -103,26 +103,13 @@ public sealed class DeploymentFileDriftTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, params string[] args)
     {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryFiles.Root,
-        };
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
         // The AppHost must not pick up a developer's launch profile or environment: generation is reproducible.
-        startInfo.Environment.Remove("DOTNET_ENVIRONMENT");
-        startInfo.Environment.Remove("ASPNETCORE_ENVIRONMENT");
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(fileName, args, RepositoryFiles.Root, TimeSpan.FromMinutes(2), start =>
+        {
+            start.Environment.Remove("DOTNET_ENVIRONMENT");
+            start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        });
+        return (exitCode, stdout + stderr);
     }
 
     private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

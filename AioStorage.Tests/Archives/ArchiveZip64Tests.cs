@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -275,20 +274,8 @@ internal static class PythonZip
 {
     public static async Task<JsonElement> RunAsync(string zipPath, string script)
     {
-        var start = new ProcessStartInfo(MongoEmulator.DebianPython)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(zipPath);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"python failed: {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(MongoEmulator.DebianPython, ["-c", script, zipPath]);
+        Assert.True(exitCode == 0, $"python failed: {stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
     }
 }

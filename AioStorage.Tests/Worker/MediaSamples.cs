@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AioStorage.Tests.Infrastructure;
 using SkiaSharp;
 
 namespace AioStorage.Tests.Worker;
@@ -73,22 +73,13 @@ public sealed class MediaSamples
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, params string[] args)
     {
-        var startInfo = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(program, args);
+        if (program == "ffmpeg" && exitCode != 0)
         {
-            startInfo.ArgumentList.Add(arg);
+            throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {stderr}");
         }
 
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        if (program == "ffmpeg" && process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return (exitCode, stdout, stderr);
     }
 
     /// <summary>ffprobe's JSON of <paramref name="path"/> (format and streams).</summary>
