@@ -170,7 +170,7 @@ public sealed partial class ResumableUploadService(
 
             try
             {
-                (written, interrupted) = await WriteAsync(data, body, session.Length - previous, checksum, running, cancellationToken);
+                (written, interrupted) = await WriteAsync(data, body, session.Length - previous, checksum, running, uploadFiles.DirectWrites, cancellationToken);
             }
             catch
             {
@@ -294,7 +294,7 @@ public sealed partial class ResumableUploadService(
     }
 
     private static async Task<(long Written, bool Interrupted)> WriteAsync(FileStream data, Stream body, long remaining, UploadChecksum? checksum,
-        IncrementalHash? running, CancellationToken cancellationToken)
+        IncrementalHash? running, bool direct, CancellationToken cancellationToken)
     {
         var start = data.Position;
         using var hash = checksum?.CreateHash();
@@ -302,7 +302,7 @@ public sealed partial class ResumableUploadService(
         {
             // However the body breaks off (reset, abort, timeout, a short body), what arrived before it is written and
             // stays usable. Asking for one byte more than fits notices an over-long body without reading on.
-            var copied = await ContentPump.CopyAsync(body, data, remaining, [hash, running], cancellationToken);
+            var copied = await ContentPump.CopyAsync(body, data, remaining, [hash, running], direct, cancellationToken);
             var (written, tooLong, interrupted) = (copied.Written, copied.OverLimit, copied.ReadError is not null);
             var rejected = tooLong || (checksum is not null && (interrupted || !checksum.Matches(hash!)));
             if (rejected)

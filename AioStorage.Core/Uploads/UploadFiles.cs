@@ -18,6 +18,9 @@ public sealed class UploadFiles(StorageOptions storage)
 {
     public string Root => Path.Combine(storage.Path, "uploads");
 
+    /// <summary>Whether arriving bytes may be written straight to the disk (<see cref="StorageOptions.DirectWrites"/>).</summary>
+    public bool DirectWrites => storage.DirectWrites;
+
     /// <summary>Upload ids are <see cref="Ids"/>: 32 lower-case hex digits. Anything else never reaches the file system.</summary>
     public static bool IsUploadId(string id) => id.Length == 32 && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 

@@ -1,25 +1,34 @@
 using System.Security.Cryptography;
 using AioStorage.Core.Blobs;
+using AioStorage.Tests.Infrastructure;
 
 namespace AioStorage.Tests.Unit;
 
-/// <summary>The copy loop under every upload: pieces, hashes, limits, and what survives a body that breaks off.</summary>
+/// <summary>
+/// The copy loop under every upload: pieces, hashes, limits, and what survives a body that breaks off, writing straight to
+/// the disk (the default) and through the page cache (<c>STORAGE_DIRECT_IO=false</c>, or a file system without O_DIRECT).
+/// </summary>
 public sealed class ContentPumpTests : IDisposable
 {
-    private const int Piece = BlobStore.BufferSize;
+    private const int Piece = ContentPump.PieceSize;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("aio-pump-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(Piece - 1)]
-    [InlineData(Piece)]
-    [InlineData(Piece + 1)]
-    [InlineData(3 * Piece + 17)]
-    public async Task Whatever_sizes_the_reads_come_in_the_file_and_the_hashes_get_every_byte_once(int size)
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(4095, true)]
+    [InlineData(Piece - 1, true)]
+    [InlineData(Piece, true)]
+    [InlineData(Piece + 1, true)]
+    [InlineData(3 * Piece + 17, true)]
+    [InlineData(0, false)]
+    [InlineData(1, false)]
+    [InlineData(Piece + 1, false)]
+    [InlineData(3 * Piece + 17, false)]
+    public async Task Whatever_sizes_the_reads_come_in_the_file_and_the_hashes_get_every_byte_once(int size, bool direct)
     {
         var content = RandomNumberGenerator.GetBytes(size);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -29,7 +38,7 @@ public sealed class ContentPumpTests : IDisposable
         PumpResult result;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
         {
-            result = await ContentPump.CopyAsync(new Trickle(content), file, size, [sha256, null, sha1], CancellationToken.None);
+            result = await ContentPump.CopyAsync(new Trickle(content), file, size, [sha256, null, sha1], direct, CancellationToken.None);
         }
 
         Assert.Equal(new PumpResult(size, OverLimit: false, ReadError: null), result);
@@ -38,18 +47,25 @@ public sealed class ContentPumpTests : IDisposable
         Assert.Equal(SHA1.HashData(content), sha1.GetHashAndReset());
     }
 
-    [Fact]
-    public async Task Bytes_go_after_what_the_file_already_holds()
+    [Theory]
+    [InlineData(1000, true)]
+    [InlineData(8192, true)]
+    [InlineData(Piece + 4095, true)]
+    [InlineData(1000, false)]
+    public async Task Bytes_go_after_what_the_file_already_holds(int already, bool direct)
     {
+        // A resumed tus upload appends at whatever offset the last chunk ended: the first piece is cut short so the
+        // pieces after it start on a block boundary.
         var path = Path.Combine(_folder, "append");
-        var before = RandomNumberGenerator.GetBytes(1000);
-        var more = RandomNumberGenerator.GetBytes(Piece + 5);
+        var before = RandomNumberGenerator.GetBytes(already);
+        var more = RandomNumberGenerator.GetBytes(2 * Piece + 5);
         await File.WriteAllBytesAsync(path, before);
 
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
         {
             file.Position = before.Length;
-            Assert.Equal(more.Length, (await ContentPump.CopyAsync(new Trickle(more), file, long.MaxValue, [], CancellationToken.None)).Written);
+            Assert.Equal(more.Length, (await ContentPump.CopyAsync(new Trickle(more), file, long.MaxValue, [], direct, CancellationToken.None)).Written);
+            Assert.Equal(before.Length + more.Length, file.Position);
         }
 
         byte[] expected = [.. before, .. more];
@@ -66,7 +82,7 @@ public sealed class ContentPumpTests : IDisposable
         PumpResult result;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
         {
-            result = await ContentPump.CopyAsync(new Trickle(arrived, failAtEnd: true), file, 10L * Piece, [hash], CancellationToken.None);
+            result = await ContentPump.CopyAsync(new Trickle(arrived, failAtEnd: true), file, 10L * Piece, [hash], direct: true, CancellationToken.None);
         }
 
         Assert.Equal(arrived.Length, result.Written);
@@ -77,10 +93,11 @@ public sealed class ContentPumpTests : IDisposable
     }
 
     [Theory]
-    [InlineData(Piece + 100, Piece + 99)]
-    [InlineData(Piece, Piece - 1)]
-    [InlineData(5, 0)]
-    public async Task A_source_longer_than_the_limit_stops_before_the_piece_that_goes_past_it(int size, long limit)
+    [InlineData(Piece + 100, Piece + 99, true)]
+    [InlineData(Piece, Piece - 1, true)]
+    [InlineData(5, 0, true)]
+    [InlineData(Piece + 100, Piece + 99, false)]
+    public async Task A_source_longer_than_the_limit_stops_before_the_piece_that_goes_past_it(int size, long limit, bool direct)
     {
         var content = RandomNumberGenerator.GetBytes(size);
         var path = Path.Combine(_folder, "long");
@@ -88,7 +105,7 @@ public sealed class ContentPumpTests : IDisposable
         PumpResult result;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
         {
-            result = await ContentPump.CopyAsync(new Trickle(content), file, limit, [], CancellationToken.None);
+            result = await ContentPump.CopyAsync(new Trickle(content), file, limit, [], direct, CancellationToken.None);
         }
 
         Assert.True(result.OverLimit);
@@ -105,10 +122,36 @@ public sealed class ContentPumpTests : IDisposable
         await cancelled.CancelAsync();
         await using var file = new FileStream(Path.Combine(_folder, "cancelled"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
 
-        var result = await ContentPump.CopyAsync(new Trickle(new byte[10]), file, 100, [], cancelled.Token);
+        var result = await ContentPump.CopyAsync(new Trickle(new byte[10]), file, 100, [], direct: true, cancelled.Token);
 
         Assert.Equal(0, result.Written);
         Assert.IsAssignableFrom<OperationCanceledException>(result.ReadError);
+    }
+
+    [Fact]
+    public async Task Direct_writes_leave_the_page_cache_alone_and_cached_ones_fill_it()
+    {
+        // What makes direct writes worth having: no copy into page-cache pages, so none of the file stays cached but
+        // the tail the last piece wrote through the cache. Written through the cache, all of it stays (fincore counts
+        // the resident bytes). The folder must be on a file system that takes O_DIRECT, as the store's volume is.
+        var content = RandomNumberGenerator.GetBytes(3 * Piece + 100);
+        var resident = new Dictionary<bool, long>();
+        foreach (var direct in new[] { true, false })
+        {
+            var path = Path.Combine(_folder, direct ? "direct" : "cached");
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                await ContentPump.CopyAsync(new Trickle(content), file, content.Length, [], direct, CancellationToken.None);
+            }
+
+            var (exit, stdout, stderr) = await ChildProcess.RunAsync("fincore", ["--bytes", "--noheadings", "--output", "RES", path]);
+            Assert.True(exit == 0, stderr);
+            resident[direct] = long.Parse(stdout.Trim());
+            Assert.Equal(content, await File.ReadAllBytesAsync(path));
+        }
+
+        Assert.InRange(resident[true], 0, DirectIo.Alignment);
+        Assert.InRange(resident[false], 3 * Piece, content.Length + DirectIo.Alignment);
     }
 
     /// <summary>Hands its bytes out a few hundred to a few thousand at a time, as a socket does, then ends or breaks off.</summary>

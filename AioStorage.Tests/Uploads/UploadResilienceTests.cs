@@ -13,11 +13,17 @@ public class UploadResilienceTests : IAsyncLifetime
 {
     /// <summary>
     /// The server writes a body in pieces of this size, each once it is full (or the body ends or breaks off): the data
-    /// file reaching a whole number of pieces is how a test knows the server has read that far.
+    /// file reaching a piece's end is how a test knows the server has read that far.
     /// </summary>
-    private const int Piece = BlobStore.BufferSize;
+    private const int Piece = ContentPump.PieceSize;
 
     private readonly ApiFactory api = new();
+
+    /// <summary>
+    /// Where the n-th piece of a PATCH at <paramref name="offset"/> ends: the first piece is cut short so that the ones
+    /// after it start on a disk block boundary.
+    /// </summary>
+    private static int PieceEnd(int offset, int pieces) => offset - offset % DirectIo.Alignment + pieces * Piece;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -32,11 +38,11 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(api, url);
 
         using var connection = new CancellationTokenSource();
-        var broken = ScriptedContent.BreakingOff(content, 6 * Piece, () => WaitForLengthAsync(dataFile, 6 * Piece), connection);
+        var broken = ScriptedContent.BreakingOff(content, 2 * Piece, () => WaitForLengthAsync(dataFile, 2 * Piece), connection);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PatchAsync(url, 0, broken, cancellationToken: connection.Token));
 
-        var offset = await WaitForOffsetAsync(client, url, 6 * Piece);
-        Assert.Equal(6 * Piece, offset);
+        var offset = await WaitForOffsetAsync(client, url, 2 * Piece);
+        Assert.Equal(2 * Piece, offset);
         using var rest = await client.PatchAsync(url, offset, content.AsSpan((int)offset));
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -53,11 +59,11 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(kestrel, url);
 
         // No cancellation here: the content's exception makes the client abort the connection, and Kestrel sees a reset.
-        var broken = ScriptedContent.BreakingOff(content, 10 * Piece, () => WaitForLengthAsync(dataFile, 10 * Piece), new CancellationTokenSource());
+        var broken = ScriptedContent.BreakingOff(content, 4 * Piece, () => WaitForLengthAsync(dataFile, 4 * Piece), new CancellationTokenSource());
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.PatchAsync(url, 0, broken));
 
-        var offset = await WaitForOffsetAsync(client, url, 10 * Piece);
-        Assert.Equal(10 * Piece, offset);
+        var offset = await WaitForOffsetAsync(client, url, 4 * Piece);
+        Assert.Equal(4 * Piece, offset);
         using var rest = await client.PatchAsync(url, offset, content.AsSpan((int)offset));
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(content, await client.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -73,7 +79,7 @@ public class UploadResilienceTests : IAsyncLifetime
         var dataFile = DataFile(api, url);
 
         using var connection = new CancellationTokenSource();
-        var broken = ScriptedContent.BreakingOff(content[500_000..], 3 * Piece, () => WaitForLengthAsync(dataFile, 500_000 + 3 * Piece), connection);
+        var broken = ScriptedContent.BreakingOff(content[500_000..], PieceEnd(500_000, 1) - 500_000, () => WaitForLengthAsync(dataFile, PieceEnd(500_000, 1)), connection);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             client.PatchAsync(url, 500_000, broken, Tus.Checksum("sha256", content.AsSpan(500_000)), connection.Token));
 
@@ -88,7 +94,7 @@ public class UploadResilienceTests : IAsyncLifetime
         var settings = new Dictionary<string, string?> { ["JWT_SECRET"] = "tests-only-restart-secret-" + Guid.NewGuid().ToString("N") };
         try
         {
-            var content = Tus.RandomBytes(3_000_000);
+            var content = Tus.RandomBytes(4_000_000);
             string url;
             ApiClient.Account account;
             await using (var first = new ApiFactory(settings, root: root))
@@ -98,15 +104,15 @@ public class UploadResilienceTests : IAsyncLifetime
                 url = await client.CreateUploadAsync(content.Length, "survivor.bin");
                 (await client.PatchAsync(url, 0, content.AsSpan(0, 1_000_000))).Dispose();
                 using var connection = new CancellationTokenSource();
-                var broken = ScriptedContent.BreakingOff(content[1_000_000..], 2 * Piece, () => WaitForLengthAsync(DataFile(first, url), 1_000_000 + 2 * Piece), connection);
+                var broken = ScriptedContent.BreakingOff(content[1_000_000..], PieceEnd(1_000_000, 2) - 1_000_000, () => WaitForLengthAsync(DataFile(first, url), PieceEnd(1_000_000, 2)), connection);
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PatchAsync(url, 1_000_000, broken, cancellationToken: connection.Token));
-                Assert.Equal(1_000_000 + 2 * Piece, await WaitForOffsetAsync(client, url, 1_000_000 + 2 * Piece));
+                Assert.Equal(PieceEnd(1_000_000, 2), await WaitForOffsetAsync(client, url, PieceEnd(1_000_000, 2)));
             }
 
             await using var second = new ApiFactory(settings, root: root);
             var again = second.StreamingClient().As(account);
             var offset = await again.OffsetAsync(url);
-            Assert.Equal(1_000_000 + 2 * Piece, offset);
+            Assert.Equal(PieceEnd(1_000_000, 2), offset);
             using var rest = await again.PatchAsync(url, offset, content.AsSpan((int)offset));
             Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
             Assert.Equal(content, await again.GetByteArrayAsync($"/api/v1/files/{rest.Header("Aio-File-Id")}/download"));
@@ -126,8 +132,8 @@ public class UploadResilienceTests : IAsyncLifetime
         var content = Tus.RandomBytes(2_000_000);
         var url = await client.CreateUploadAsync(content.Length, "contended.bin");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slow = client.PatchAsync(url, 0, ScriptedContent.Pausing(content, 4 * Piece, () => gate.Task));
-        await WaitForLengthAsync(DataFile(api, url), 4 * Piece);
+        var slow = client.PatchAsync(url, 0, ScriptedContent.Pausing(content, Piece, () => gate.Task));
+        await WaitForLengthAsync(DataFile(api, url), Piece);
 
         var rival = api.StreamingClient().As(client.DefaultRequestHeaders.Authorization!.Parameter!);
         await (await rival.PatchAsync(url, 0, content)).ProblemAsync((HttpStatusCode)423);
