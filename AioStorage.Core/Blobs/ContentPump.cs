@@ -5,14 +5,16 @@ namespace AioStorage.Core.Blobs;
 
 /// <summary>How a <see cref="ContentPump.CopyAsync"/> ended.</summary>
 /// <param name="Written">Bytes written to the file (and fed to the hashes).</param>
-/// <param name="OverLimit">The source had more than the limit: the piece that went past it was neither hashed nor written.</param>
+/// <param name="OverLimit">The source had more than the limit: nothing of the piece that went past it was written, but the hashes have seen its bytes, so they are good for nothing but discarding.</param>
 /// <param name="ReadError">Reading the source failed (a reset, an abort, a timeout, a cancelled request): what arrived before it was written.</param>
 public readonly record struct PumpResult(long Written, bool OverLimit, Exception? ReadError);
 
 /// <summary>
 /// The one copy loop for content arriving over the network (a multipart part, a tus PATCH body): it reads the source into
-/// pieces of <see cref="PieceSize"/>, feeds each piece to the hashes, and writes it at the file's position while the next
-/// pieces are read, up to <see cref="WritesInFlight"/> writes at a time.
+/// pieces of <see cref="PieceSize"/>, feeding each read to the hashes while its bytes are still in the CPU's cache, and
+/// writes each piece at the file's position while the next pieces are read, up to <see cref="WritesInFlight"/> writes at
+/// a time. Hashing is most of an upload's CPU time (SHA-256 runs at about 1.7 GiB/s here); hashing a piece on another
+/// thread was slower on 2 cores, where the client and the kernel's network work use the other one.
 /// <para>
 /// Pieces are written straight to the disk (O_DIRECT, <see cref="DirectIo"/>) where the file system allows it. Through
 /// the page cache, every upload first has the kernel copy its bytes into page-cache pages, and the cost of that copy
@@ -69,7 +71,7 @@ public static class ContentPump
                 // One byte more than the limit allows notices an over-long source without reading on.
                 var left = limit - total;
                 var wanted = left >= room ? room : (int)left + 1;
-                var (filled, error) = await FillAsync(source, pieces[next].Memory[..wanted], readToken);
+                var (filled, error) = await FillAsync(source, pieces[next].Memory[..wanted], hashes, readToken);
                 if (total + filled > limit)
                 {
                     await DrainAsync(pending);
@@ -80,10 +82,6 @@ public static class ContentPump
                 if (filled > 0)
                 {
                     var piece = pieces[next].Memory[..filled];
-                    foreach (var hash in hashes)
-                    {
-                        hash?.AppendData(piece.Span);
-                    }
 
                     if (pending.Count == WritesInFlight)
                     {
@@ -197,8 +195,12 @@ public static class ContentPump
         }
     }
 
-    /// <summary>Reads until <paramref name="buffer"/> is full, the source ends, or a read fails.</summary>
-    private static async ValueTask<(int Filled, Exception? Error)> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads until <paramref name="buffer"/> is full, the source ends, or a read fails, feeding each read to the hashes
+    /// while its bytes are still in the CPU's cache.
+    /// </summary>
+    private static async ValueTask<(int Filled, Exception? Error)> FillAsync(Stream source, Memory<byte> buffer, IncrementalHash?[] hashes,
+        CancellationToken cancellationToken)
     {
         var filled = 0;
         try
@@ -206,6 +208,11 @@ public static class ContentPump
             int read;
             while (filled < buffer.Length && (read = await source.ReadAsync(buffer[filled..], cancellationToken)) > 0)
             {
+                foreach (var hash in hashes)
+                {
+                    hash?.AppendData(buffer.Span.Slice(filled, read));
+                }
+
                 filled += read;
             }
 
