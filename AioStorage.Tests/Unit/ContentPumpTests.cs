@@ -144,9 +144,7 @@ public sealed class ContentPumpTests : IDisposable
                 await ContentPump.CopyAsync(new Trickle(content), file, content.Length, [], direct, CancellationToken.None);
             }
 
-            var (exit, stdout, stderr) = await ChildProcess.RunAsync("fincore", ["--bytes", "--noheadings", "--output", "RES", path]);
-            Assert.True(exit == 0, stderr);
-            resident[direct] = long.Parse(stdout.Trim());
+            resident[direct] = await PageCache.ResidentBytesAsync(path);
             Assert.Equal(content, await File.ReadAllBytesAsync(path));
         }
 

@@ -32,7 +32,7 @@ public class DirectWriteTests
         {
             var sha256 = file.GetProperty("sha256").GetString()!;
             var blob = Path.Combine(api.Root, "storage", "blobs", sha256[..2], sha256[2..4], sha256);
-            var resident = await ResidentBytesAsync(blob);
+            var resident = await PageCache.ResidentBytesAsync(blob);
             if (direct)
             {
                 // Only the last piece's tail (under one 4 KiB block) goes through the cache.
@@ -53,12 +53,5 @@ public class DirectWriteTests
         await using var api = new ApiFactory(new Dictionary<string, string?> { ["STORAGE_DIRECT_IO"] = "sometimes" });
         var error = Assert.ThrowsAny<Exception>(() => api.CreateClient());
         Assert.Contains("STORAGE_DIRECT_IO", error.ToString());
-    }
-
-    private static async Task<long> ResidentBytesAsync(string path)
-    {
-        var (exit, stdout, stderr) = await ChildProcess.RunAsync("fincore", ["--bytes", "--noheadings", "--output", "RES", path]);
-        Assert.True(exit == 0, stderr);
-        return long.Parse(stdout.Trim());
     }
 }
