@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using AioStorage.Core.Blobs;
 using Microsoft.AspNetCore.Connections;
 
 namespace AioStorage.Api.Http;
@@ -21,41 +21,19 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     /// <summary>2 MiB of idle blocks; more were kept alive for nothing after a burst of connections (peak RSS).</summary>
     public const int RetainedBlocks = 64;
 
-    private readonly ConcurrentQueue<byte[]> _idle = new();
-    private int _idleCount;
+    private readonly PinnedArrayPool _blocks = new(BlockSize, RetainedBlocks);
 
     public override int MaxBufferSize => BlockSize;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        if (_idle.TryDequeue(out var array))
-        {
-            Interlocked.Decrement(ref _idleCount);
-        }
-        else
-        {
-            array = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
-        }
-
-        return new Block(this, array);
+        return new Block(_blocks, _blocks.Rent());
     }
 
-    protected override void Dispose(bool disposing) => _idle.Clear();
+    protected override void Dispose(bool disposing) => _blocks.Clear();
 
-    private void Return(byte[] array)
-    {
-        if (Interlocked.Increment(ref _idleCount) <= RetainedBlocks)
-        {
-            _idle.Enqueue(array);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _idleCount);
-        }
-    }
-
-    private sealed class Block(TransportMemoryPool pool, byte[] array) : IMemoryOwner<byte>
+    private sealed class Block(PinnedArrayPool pool, byte[] array) : IMemoryOwner<byte>
     {
         private byte[]? _array = array;
 

@@ -55,7 +55,7 @@ public static class ContentPump
         var pieces = new DirectIo.Piece[WritesInFlight + 1];
         for (var i = 0; i < pieces.Length; i++)
         {
-            pieces[i] = DirectIo.Rent(PieceSize);
+            pieces[i] = DirectIo.Rent();
         }
 
         var pending = new Queue<Task>();
@@ -180,7 +180,13 @@ public static class ContentPump
                 await earlier;
                 Finish();
                 await RandomAccess.WriteAsync(file, piece, offset);
-                _writeback.Written(offset + piece.Length);
+
+                // Only a file written wholly through the cache gathers windows of dirty pages; the odd head and tail of
+                // a direct one are less than a piece, left to the closing fsync.
+                if (!_canDirect)
+                {
+                    _writeback.Written(offset + piece.Length);
+                }
             }
         }
 

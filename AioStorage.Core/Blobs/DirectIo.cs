@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -20,11 +19,8 @@ internal static partial class DirectIo
     // O_DIRECT has a different value on the ARM ports of Linux (asm-generic vs arm/arm64 fcntl.h).
     private static readonly int ODirect = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x10000 : 0x4000;
 
-    private static readonly ConcurrentQueue<byte[]> Free = new();
-    private static int _freeCount;
-
-    /// <summary>Most aligned pieces kept for reuse: 16 MiB, what five uploads at once hold (three pieces each).</summary>
-    private const int KeptPieces = 16;
+    /// <summary>Pieces kept for reuse: 16 MiB, what five uploads at once hold (three pieces each).</summary>
+    private static readonly PinnedArrayPool Pieces = new(ContentPump.PieceSize + Alignment, retained: 16);
 
     /// <summary>Sets O_DIRECT on <paramref name="file"/>; false when the OS or the file system does not offer it.</summary>
     public static bool TryEnable(SafeFileHandle file) => Set(file, on: true);
@@ -49,36 +45,10 @@ internal static partial class DirectIo
         return wanted == flags || Fcntl(file, SetFlags, wanted) == 0;
     }
 
-    /// <summary>
-    /// A piece of <paramref name="length"/> bytes whose memory starts on an <see cref="Alignment"/> boundary. The array
-    /// lives on the pinned object heap, so the address never moves; pieces are kept for reuse because fresh memory is
-    /// the expensive part here (its first touch costs a page fault per page).
-    /// </summary>
-    public static Piece Rent(int length)
-    {
-        if (Free.TryDequeue(out var array))
-        {
-            Interlocked.Decrement(ref _freeCount);
-            if (array.Length == length + Alignment)
-            {
-                return new Piece(array, length);
-            }
-        }
+    /// <summary>A piece of <see cref="ContentPump.PieceSize"/> bytes whose memory starts on an <see cref="Alignment"/> boundary.</summary>
+    public static Piece Rent() => new(Pieces.Rent(), ContentPump.PieceSize);
 
-        return new Piece(GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: true), length);
-    }
-
-    public static void Return(Piece piece)
-    {
-        if (Interlocked.Increment(ref _freeCount) <= KeptPieces)
-        {
-            Free.Enqueue(piece.Array);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _freeCount);
-        }
-    }
+    public static void Return(Piece piece) => Pieces.Return(piece.Array);
 
     /// <summary>An aligned window of <see cref="Length"/> bytes inside a pinned array.</summary>
     public readonly struct Piece
