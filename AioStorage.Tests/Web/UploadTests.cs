@@ -117,6 +117,8 @@ public sealed class UploadTests(BrowserFixture browser, LiveDrive drive) : LiveD
         await Expect(Page.GetByTestId("empty-folder")).ToBeVisibleAsync();
         var zone = Page.GetByTestId("drop-zone");
         await Expect(zone).ToHaveAttributeAsync("data-folder-id", inbox);
+        // The listing is prerendered; a drag before the circuit attached the zone's handlers would go unseen.
+        await Expect(zone).ToHaveAttributeAsync("data-uploads-attached", "true");
         var dataTransfer = await Page.EvaluateHandleAsync("""
             () => {
                 const transfer = new DataTransfer();

@@ -168,8 +168,11 @@ export function attach(zone, input, button) {
     zone.addEventListener("drop", onDrop);
     window.addEventListener("dragover", onWindowDrag);
     window.addEventListener("drop", onWindowDrag);
+    // Says the zone now takes drops: the page is on screen (prerendered) before its circuit attaches these handlers.
+    zone.dataset.uploadsAttached = "true";
     return {
         dispose() {
+            delete zone.dataset.uploadsAttached;
             button?.removeEventListener("click", onButton);
             zone.removeEventListener("click", onZoneClick);
             input.removeEventListener("change", onChange);
